@@ -1,0 +1,25 @@
+"""The ``schakel`` command. Each capability registers its own commands.
+
+Heavy libraries (spaCy, statsmodels, SQLAlchemy) are imported inside the command
+functions, so ``schakel share-check`` does not pay for ``schakel screen``.
+"""
+
+import typer
+
+from schakel.cli import estimate, link, platform, screen, share_check
+
+app = typer.Typer(
+    name="schakel",
+    help="Schakel: informatie delen tegen mensenhandel, rechtmatig en zorgvuldig.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _module in (share_check, screen, link, estimate, platform):
+    _module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
