@@ -1,6 +1,134 @@
 """Shared fixtures. Which to use when:
 
-- pure core tests (rules, linkage, screening, stats) need no fixture from here;
-- database tests use ``engine`` / ``db`` (parametrised over SQLite and PostgreSQL);
-- web tests use ``client`` and the ``login`` helpers from ``tests/factory.py``.
+- pure core tests (rules, linkage, screening, stats, audit chain) need nothing here;
+- store/service tests use ``factory`` (a migrated database; parametrised over SQLite
+  and PostgreSQL, the PostgreSQL case marked ``postgres``) and ``world`` (two
+  organisations with a user per role, from ``tests/factory.py``);
+- web tests use ``client`` (a TestClient on the same database) and ``login``;
+- browser tests use ``live_server`` (a real uvicorn process with the demo loaded).
 """
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from schakel.settings import Environment, Settings
+from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
+from schakel.store.db import make_engine, make_session_factory
+from schakel.store.migrate import upgrade
+from tests.factory import World, build_world
+
+POSTGRES_URL = os.environ.get(
+    "SCHAKEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("SCHAKEL_REQUIRE_POSTGRES") == "1"
+_pg_state: dict[str, object] = {}
+
+
+def _postgres_available() -> bool:
+    if "ok" not in _pg_state:
+        try:
+            engine = make_engine(POSTGRES_URL)
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_state["ok"] = True
+        except OperationalError as exc:
+            _pg_state["ok"] = False
+            _pg_state["why"] = str(exc).splitlines()[0]
+    return bool(_pg_state["ok"])
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _postgres_available():
+        return f"PostgreSQL-tests: aan ({POSTGRES_URL})"
+    return (
+        f"PostgreSQL-tests: OVERGESLAGEN, geen server op {POSTGRES_URL} "
+        f"({_pg_state.get('why')}); zet SCHAKEL_REQUIRE_POSTGRES=1 om te laten falen"
+    )
+
+
+def require_postgres() -> None:
+    if not _postgres_available():
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL vereist maar niet bereikbaar: {POSTGRES_URL}")
+        pytest.skip(f"geen PostgreSQL op {POSTGRES_URL}")
+
+
+def _reset_postgres(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text("GRANT ALL ON SCHEMA public TO public"))
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    require_postgres()
+    engine = make_engine(POSTGRES_URL)
+    _reset_postgres(engine)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate_postgres(engine: Engine) -> None:
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        sqlite = make_engine(f"sqlite:///{tmp_path / 'schakel.db'}")
+        upgrade(sqlite)
+        yield sqlite
+        sqlite.dispose()
+    else:
+        pg: Engine = request.getfixturevalue("postgres_engine")
+        _truncate_postgres(pg)
+        yield pg
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def world(factory: sessionmaker[Session]) -> World:
+    return build_world(factory)
+
+
+@pytest.fixture
+def settings(engine: Engine, tmp_path: Path) -> Settings:
+    return Settings(
+        env=Environment.TEST,
+        data_dir=tmp_path,
+        database_url=engine.url.render_as_string(hide_password=False),
+        secret_key="test-secret-key-0123456789",
+        encryption_key="test-encryption-key-0123456789",
+        linkage_key="test-linkage-key-0123456789",
+    )
+
+
+@pytest.fixture
+def client(settings: Settings, world: World) -> Iterator[TestClient]:
+    from schakel.web.app import create_app
+
+    app = create_app(settings)
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client
+    app.state.engine.dispose()
+

@@ -1,7 +1,211 @@
-"""CLI commands for this capability (being built)."""
+"""Platform commands: serve, db, org, user, audit, demo."""
+
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from schakel.cli._common import err_console, fail
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+db_app = typer.Typer(help="Database: migraties.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisaties beheren.", no_args_is_help=True)
+user_app = typer.Typer(help="Gebruikers beheren.", no_args_is_help=True)
+audit_app = typer.Typer(help="Het auditlog controleren.", no_args_is_help=True)
+
+
+def _store() -> "tuple[Engine, sessionmaker[Session]]":
+    """Engine and session factory, or one clear line and exit 1 when unreachable."""
+    from schakel.settings import InsecureSettings, get_settings
+    from schakel.store import tenancy  # noqa: F401
+    from schakel.store.db import DatabaseUnavailable, check_connection, make_engine, make_session_factory
+
+    try:
+        settings = get_settings()
+        engine = make_engine(settings.effective_database_url)
+        check_connection(engine)
+    except (DatabaseUnavailable, InsecureSettings) as exc:
+        fail(str(exc), code=1)
+    return engine, make_session_factory(engine)
+
+
+def _system_session(factory: "sessionmaker[Session]") -> "AbstractContextManager[Session]":
+    from schakel.store.tenancy import Scope, scoped_transaction
+
+    return scoped_transaction(factory, Scope.system_wide())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Breng de database naar de nieuwste versie (Alembic-migraties)."""
+    from schakel.store.migrate import current_revision, upgrade
+
+    engine, _ = _store()
+    upgrade(engine)
+    err_console.print(f"Database bijgewerkt tot versie {current_revision(engine)}.")
+
+
+@org_app.command("add")
+def org_add(
+    name: Annotated[str, typer.Argument(help="Naam, bv. 'Gemeente Utrecht'")],
+    org_type: Annotated[str, typer.Option("--type", help="Organisatietype uit de vocabulaire")],
+    region: Annotated[str, typer.Option(help="Politie/RIEC-regio, bv. midden_nederland")],
+    municipality: Annotated[str | None, typer.Option(help="Gemeente (voor gemeenten)")] = None,
+) -> None:
+    """Voeg een organisatie toe."""
+    from schakel.errors import InvalidInput
+    from schakel.services import accounts
+    from schakel.vocabulary import OrgType, Region
+
+    try:
+        kind = OrgType(org_type)
+    except ValueError:
+        fail(f"--type: onbekend organisatietype '{org_type}'; kies uit {', '.join(OrgType)}")
+    try:
+        area = Region(region)
+    except ValueError:
+        fail(f"--region: onbekende regio '{region}'; kies uit {', '.join(Region)}")
+    _, factory = _store()
+    try:
+        with _system_session(factory) as session:
+            org = accounts.add_organisation(session, name=name, org_type=kind, region=area,
+                                            municipality=municipality)
+            org_id = org.id
+    except InvalidInput as exc:
+        fail(str(exc))
+    err_console.print(f"Organisatie {name} toegevoegd (id {org_id}).")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument()],
+    org: Annotated[str, typer.Option("--org", help="Naam of id van de organisatie")],
+    role: Annotated[list[str], typer.Option("--role", help="Rol (herhaalbaar)")],
+    name: Annotated[str, typer.Option("--name", help="Weergavenaam")] = "",
+    password: Annotated[str | None, typer.Option(envvar="SCHAKEL_NEW_PASSWORD",
+                                                 help="Wachtwoord (anders wordt erom gevraagd)")] = None,
+) -> None:
+    """Voeg een gebruiker toe aan een organisatie."""
+    from schakel.errors import InvalidInput, NotFound
+    from schakel.services import accounts
+    from schakel.vocabulary import Role
+
+    try:
+        roles = [Role(r) for r in role]
+    except ValueError:
+        fail(f"--role: onbekende rol in {role}; kies uit {', '.join(Role)}")
+    if password is None:
+        password = typer.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
+    _, factory = _store()
+    try:
+        with _system_session(factory) as session:
+            organisation = accounts.find_organisation(session, org)
+            accounts.add_user(session, org=organisation, username=username,
+                              display_name=name or username, password=password, roles=roles)
+    except (InvalidInput, NotFound) as exc:
+        fail(str(exc))
+    err_console.print(f"Gebruiker {username} toegevoegd aan {org}.")
+
+
+@user_app.command("list")
+def user_list(org: Annotated[str | None, typer.Option("--org")] = None) -> None:
+    """Toon gebruikers (optioneel van één organisatie)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from schakel.errors import NotFound
+    from schakel.services import accounts
+
+    _, factory = _store()
+    table = Table("gebruikersnaam", "naam", "organisatie", "rollen", "2FA")
+    try:
+        with _system_session(factory) as session:
+            org_id = accounts.find_organisation(session, org).id if org else None
+            for user in accounts.list_users(session, org_id):
+                table.add_row(user.username, user.display_name, user.organisation.name,
+                              ", ".join(user.roles), "aan" if user.totp_enabled else "uit")
+    except NotFound as exc:
+        fail(str(exc))
+    Console().print(table)
+
+
+@user_app.command("token")
+def user_token(username: Annotated[str, typer.Argument()],
+               name: Annotated[str, typer.Option(help="Waarvoor het token is")] = "api") -> None:
+    """Maak een API-token voor een machineclient (wordt één keer getoond)."""
+    from sqlalchemy import select
+
+    from schakel.store.models import User
+    from schakel.services import accounts
+
+    _, factory = _store()
+    with _system_session(factory) as session:
+        user = session.scalar(select(User).where(User.username == username.lower()))
+        if user is None:
+            fail(f"gebruiker '{username}' bestaat niet")
+        token = accounts.create_api_token(session, user, name)
+    typer.echo(token)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Controleer de hele hash-keten van het auditlog."""
+    from schakel.store import audit_log
+
+    _, factory = _store()
+    with _system_session(factory) as session:
+        count, broken = audit_log.verify(session)
+    if broken is not None:
+        err_console.print(f"[red]Auditketen gebroken bij regel {broken.seq}: {broken.reason}[/red]")
+        raise typer.Exit(1)
+    err_console.print(f"Auditketen intact: {count} regels gecontroleerd.")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Adres")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Poort")] = 8000,
+) -> None:
+    """Start de webapplicatie."""
+    import uvicorn
+
+    from schakel.settings import InsecureSettings, get_settings
+    from schakel.store.db import DatabaseUnavailable
+    from schakel.web.app import create_app
+
+    try:
+        app = create_app(get_settings())
+    except (DatabaseUnavailable, InsecureSettings) as exc:
+        fail(str(exc), code=1)
+    err_console.print(f"Schakel draait op http://{host}:{port}")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Alleen laden als er nog niets is")] = False,
+) -> None:
+    """Laad het synthetische demoscenario (verzonnen personen) via de gewone services."""
+    from schakel.services import demo as demo_service
+    from schakel.store.migrate import upgrade
+
+    engine, factory = _store()
+    upgrade(engine)
+    with _system_session(factory) as session:
+        if if_empty and demo_service.already_loaded(session):
+            err_console.print("Demo was al geladen.")
+            logins = demo_service.DEMO_LOGINS
+        else:
+            logins = demo_service.load(session, progress=err_console.print)
+    demo_service.print_logins(err_console, logins)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this capability's commands to app."""
+    """Add the platform commands to ``app``."""
+    app.add_typer(db_app, name="db")
+    app.add_typer(org_app, name="org")
+    app.add_typer(user_app, name="user")
+    app.add_typer(audit_app, name="audit")
+    app.command("serve")(serve)
+    app.command("demo")(demo)

@@ -1,0 +1,74 @@
+"""The synthetic demo: organisations, accounts and (as capabilities land) their work,
+all created through the same services users go through. Invented people only."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from schakel.services import accounts
+from schakel.store.models import Organisation
+from schakel.vocabulary import OrgType, Region, Role
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    who: str
+
+
+@cache
+def scenario() -> dict[str, Any]:
+    text = files("schakel.services").joinpath("demo_data.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def demo_password() -> str:
+    return str(scenario()["password"])
+
+
+DEMO_LOGINS = [DemoLogin(h["username"], h["who"]) for h in scenario()["highlighted"]]
+
+
+def already_loaded(session: Session) -> bool:
+    first = scenario()["organisations"][0]["name"]
+    return session.scalar(select(Organisation.id).where(Organisation.name == first)) is not None
+
+
+def _person_name(role: str, index: int) -> str:
+    data = scenario()
+    first = data["roles"][role]["first"]
+    surnames = data["surnames"]
+    return f"{first[index % len(first)]} {surnames[(index * 7 + len(role)) % len(surnames)]}"
+
+
+def load(session: Session, progress: Callable[[str], object] = lambda _m: None) -> list[DemoLogin]:
+    """Create the scenario in ``session`` (a system-scoped transaction)."""
+    data = scenario()
+    password = demo_password()
+    for index, spec in enumerate(data["organisations"]):
+        org = accounts.add_organisation(session, name=spec["name"], org_type=OrgType(spec["type"]),
+                                        region=Region(spec["region"]))
+        for role_name, role_spec in data["roles"].items():
+            accounts.add_user(session, org=org, username=f"{spec['slug']}.{role_spec['suffix']}",
+                              display_name=_person_name(role_name, index), password=password,
+                              roles=[Role(role_name)])
+        progress(f"  {spec['name']}: 4 accounts")
+    return DEMO_LOGINS
+
+
+def print_logins(console: Console, logins: list[DemoLogin]) -> None:
+    table = Table("gebruikersnaam", "wie", title="Demo-log-ins (wachtwoord voor allemaal: "
+                  f"{demo_password()})")
+    for login in logins:
+        table.add_row(login.username, login.who)
+    console.print(table)
+    console.print("Elke organisatie heeft ook <slug>.medewerker / .analist / .privacy / .beheer.")

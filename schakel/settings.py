@@ -1,0 +1,116 @@
+"""One settings class for the whole platform (env vars ``SCHAKEL_*`` and ``.env``).
+
+Embedded mode (the SQLite default) generates its secrets on first run and keeps them
+in ``<data dir>/secrets.json`` with mode 0600, so ``make run`` needs no set-up. Outside
+development the app refuses to start with a missing or known-default secret: a
+production database must never be protected by a key that anyone can read here.
+"""
+
+import json
+import os
+import secrets
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schakel.errors import SchakelError
+
+#: Values that must never protect real data (they appear in docs and examples).
+KNOWN_DEFAULT_SECRETS = frozenset({"", "changeme", "change-me", "secret", "schakel", "dev"})
+SECRET_NAMES = ("secret_key", "encryption_key", "linkage_key")
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettings(SchakelError):
+    """A secret is missing or known to be a default outside development."""
+
+
+class Settings(BaseSettings):
+    """All configuration; read once per process through :func:`get_settings`."""
+
+    model_config = SettingsConfigDict(env_prefix="SCHAKEL_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Field(default_factory=lambda: Path("data").resolve())
+    database_url: str | None = None
+    secret_key: str | None = None
+    encryption_key: str | None = None
+    linkage_key: str | None = None
+    session_hours: float = 8.0
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    secure_cookies: bool = False
+    ruleset_dir: Path | None = None
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'schakel.db'}"
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def secret(self, name: str) -> str:
+        """A secret by name, after :func:`ensure_secrets` has filled it in."""
+        value = getattr(self, name)
+        if not value:
+            raise InsecureSettings(f"Geheime sleutel SCHAKEL_{name.upper()} ontbreekt.")
+        return str(value)
+
+
+def _secrets_file(settings: Settings) -> Path:
+    return settings.data_dir / "secrets.json"
+
+
+def _load_or_create_embedded_secrets(settings: Settings) -> dict[str, str]:
+    path = _secrets_file(settings)
+    stored: dict[str, Any] = {}
+    if path.exists():
+        stored = json.loads(path.read_text("utf-8"))
+    missing = [n for n in SECRET_NAMES if not stored.get(n)]
+    if missing:
+        for name in missing:
+            stored[name] = secrets.token_urlsafe(32)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(stored, handle)
+        os.replace(tmp, path)
+    os.chmod(path, 0o600)
+    return {k: str(v) for k, v in stored.items()}
+
+
+def ensure_secrets(settings: Settings) -> Settings:
+    """Fill in embedded secrets, or refuse insecure ones outside development."""
+    if settings.env is Environment.PRODUCTION:
+        for name in SECRET_NAMES:
+            value = getattr(settings, name)
+            if not value or value.strip().lower() in KNOWN_DEFAULT_SECRETS or len(value) < 16:
+                raise InsecureSettings(
+                    f"SCHAKEL_{name.upper()} ontbreekt of is een standaardwaarde; "
+                    "stel een eigen geheime waarde in (minstens 16 tekens)."
+                )
+        return settings
+    if all(getattr(settings, n) for n in SECRET_NAMES):
+        return settings
+    stored = _load_or_create_embedded_secrets(settings)
+    updates = {n: getattr(settings, n) or stored[n] for n in SECRET_NAMES}
+    return settings.model_copy(update=updates)
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, with secrets ensured."""
+    return ensure_secrets(Settings())

@@ -1,0 +1,1 @@
+"""Persistence adapter: models, engine, migrations, tenancy and repositories."""

@@ -1,0 +1,137 @@
+"""The FastAPI application factory: JSON API under ``/api/v1``, pages, static files."""
+
+from importlib.resources import files
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+import schakel
+from schakel.errors import InvalidInput, NotFound, NotPermitted
+from schakel.settings import Settings, get_settings
+from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
+from schakel.store.db import check_connection, make_engine, make_session_factory
+from schakel.web import templating
+from schakel.web.deps import CsrfFailed, LoginRequired, SecondFactorRequired
+from schakel.web.i18n import current_language, pick_language
+from schakel.web.problems import problem, validation_problem
+from schakel.web.security import SecurityHeaders
+
+API_PREFIX = "/api/v1"
+LANG_COOKIE = "schakel_lang"
+
+
+class LanguageMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        chosen = request.query_params.get("lang")
+        language = pick_language(chosen, request.cookies.get(LANG_COOKIE))
+        token = current_language.set(language)
+        try:
+            response = await call_next(request)
+        finally:
+            current_language.reset(token)
+        if chosen == language:
+            response.set_cookie(LANG_COOKIE, language, samesite="lax", httponly=True,
+                                max_age=365 * 24 * 3600)
+        return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return validation_problem(exc)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if _is_api(request):
+            return problem(401, "Niet ingelogd", "Log in of gebruik een geldig API-token.")
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(SecondFactorRequired)
+    async def _second(request: Request, exc: SecondFactorRequired) -> Response:
+        if _is_api(request):
+            return problem(403, "Tweestapsverificatie vereist")
+        return RedirectResponse("/tweestapsverificatie", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, exc: CsrfFailed) -> Response:
+        return _error(request, 403, "Ongeldig formulier (CSRF-controle mislukt). Laad de pagina opnieuw.")
+
+    @app.exception_handler(NotPermitted)
+    async def _forbidden(request: Request, exc: NotPermitted) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(request: Request, exc: InvalidInput) -> Response:
+        return _error(request, 422, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))
+
+
+TITLES = {401: "Niet ingelogd", 403: "Geen toegang", 404: "Niet gevonden", 405: "Methode niet toegestaan",
+          413: "Te groot", 422: "Ongeldige invoer", 429: "Te veel verzoeken"}
+
+
+def _error(request: Request, status: int, detail: str) -> Response:
+    title = TITLES.get(status, "Fout")
+    if _is_api(request):
+        return problem(status, title, detail)
+    return templating.render_error(request, status, title, detail)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; fails with one clear line when the database is unreachable."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.effective_database_url)
+    check_connection(engine)
+    app = FastAPI(
+        title="Schakel API",
+        version=schakel.__version__,
+        description="Rechtmatig en zorgvuldig informatie delen tegen mensenhandel.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(SecurityHeaders)
+    _install_error_handlers(app)
+    static_dir = str(files("schakel.web").joinpath("static"))
+    app.mount("/static", StaticFiles(directory=static_dir), name="static")
+
+    from schakel.web.api import router as api_router
+    from schakel.web.pages import router as pages_router
+
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(pages_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": schakel.__version__})
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory schakel.web.app:app_factory``."""
+    return create_app()
+
+
+__all__ = ["create_app", "app_factory"]

@@ -1,0 +1,9 @@
+"""HTML pages (Jinja2 + htmx). Handlers parse input, call one service, render."""
+
+from fastapi import APIRouter
+
+from schakel.web.pages import account, shell
+
+router = APIRouter(include_in_schema=False)
+router.include_router(account.router)
+router.include_router(shell.router)

@@ -1,0 +1,80 @@
+"""One Jinja environment with gettext, and the context every page gets."""
+
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from schakel.vocabulary import Role, label
+from schakel.web.i18n import current_language, gettext, ngettext
+
+_env = Environment(
+    loader=FileSystemLoader(str(files("schakel.web").joinpath("templates"))),
+    autoescape=select_autoescape(["html", "xml"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
+_env.globals["label"] = label
+templates = Jinja2Templates(env=_env)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    href: str
+    text: str
+    roles: tuple[Role, ...] = ()
+
+
+#: Only features that exist appear here; roles empty means every logged-in user.
+NAVIGATION: list[NavEntry] = [
+    NavEntry("/", "Overzicht"),
+    NavEntry("/mag-ik-dit-delen", "Mag ik dit delen?"),
+    NavEntry("/verantwoordingen", "Verantwoordingen"),
+    NavEntry("/regels", "Regels"),
+    NavEntry("/audit", "Auditlog", (Role.PRIVACY_OFFICER, Role.ADMIN)),
+    NavEntry("/gebruikers", "Gebruikers", (Role.ADMIN,)),
+    NavEntry("/api/docs", "API"),
+]
+
+
+def navigation(request: Request, roles: frozenset[Role]) -> list[NavItem]:
+    path = request.url.path
+    items = []
+    for entry in NAVIGATION:
+        if entry.roles and not roles.intersection(entry.roles):
+            continue
+        active = path == entry.href if entry.href == "/" else path.startswith(entry.href)
+        items.append(NavItem(entry.href, gettext(entry.text), active))
+    return items
+
+
+def render(request: Request, name: str, caller: Any = None, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    """Render a page with the shell's context (user, navigation, CSRF token, language)."""
+    actor = getattr(caller, "actor", None)
+    base: dict[str, Any] = {
+        "lang": current_language.get(),
+        "user": actor,
+        "nav": navigation(request, actor.roles) if actor else [],
+        "csrf_token": getattr(caller, "csrf_token", ""),
+        "messages": context.pop("messages", []),
+    }
+    base.update(context)
+    return templates.TemplateResponse(request, name, base, status_code=status_code)
+
+
+def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, status=status, title=title, detail=detail)
