@@ -66,8 +66,10 @@ mag delen met een andere organisatie, en op welke grond.</p>
 </form>
 
 <h2 class="utrecht-heading-2">Besluiten</h2>
-<p>{{ m.decision_badge("allowed") }} {{ m.decision_badge("allowed_with_conditions") }}
-{{ m.decision_badge("not_allowed") }} {{ m.decision_badge("need_more_information") }}</p>
+<p>{{ m.decision_badge("allowed") }}
+{{ m.decision_badge("allowed_with_conditions") }}
+{{ m.decision_badge("not_allowed") }}
+{{ m.decision_badge("need_more_information") }}</p>
 {{ m.alert("De deling is vastgelegd in het auditlog.", "success", title="Opgeslagen") }}
 {{ m.alert("Deel alleen wat nodig is voor het doel.", "warning") }}
 {{ m.alert("Rotterdam heeft een match gevonden.", "info") }}
@@ -156,10 +158,18 @@ def pages() -> dict[str, tuple[str, dict[str, Any]]]:
         {"key": "count", "label": "Categorieën", "numeric": True},
     ]
     rows = [
-        {"ref": "DL-0042", "recipient": "Politie AVIM Rotterdam",
-         "decision": "Toegestaan", "count": 3},
-        {"ref": "DL-0041", "recipient": "CoMensha", "decision": "Niet toegestaan",
-         "count": 5},
+        {
+            "ref": "DL-0042",
+            "recipient": "Politie AVIM Rotterdam",
+            "decision": "Toegestaan",
+            "count": 3,
+        },
+        {
+            "ref": "DL-0041",
+            "recipient": "CoMensha",
+            "decision": "Niet toegestaan",
+            "count": 5,
+        },
     ]
     return {
         "login": ("login.html", {**base, "error": False}),
