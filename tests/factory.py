@@ -83,7 +83,7 @@ def login(client: TestClient, world: World, username: str) -> str:
     secret = world.a.totp.get(username) or world.b.totp.get(username)
     data = {"username": username, "password": PASSWORD, "next": "/"}
     if secret:
-        data["totp_code"] = pyotp.TOTP(secret).now()
+        data["totp"] = pyotp.TOTP(secret).now()
     response = client.post("/login", data=data)
     assert response.status_code == 303, response.text
     page = client.get("/")

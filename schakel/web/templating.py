@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+import schakel
 from schakel.vocabulary import Role, label
 from schakel.web.i18n import current_language, gettext, ngettext
 
@@ -71,10 +72,12 @@ def render(request: Request, name: str, caller: Any = None, status_code: int = 2
         "nav": navigation(request, actor.roles) if actor else [],
         "csrf_token": getattr(caller, "csrf_token", ""),
         "messages": context.pop("messages", []),
+        "app_version": schakel.__version__,
+        "status_code": status_code,
     }
     base.update(context)
     return templates.TemplateResponse(request, name, base, status_code=status_code)
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
-    return render(request, "error.html", status_code=status, status=status, title=title, detail=detail)
+    return render(request, "error.html", status_code=status, title=title, detail=detail)

@@ -35,7 +35,7 @@ def login(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",
-    totp_code: Annotated[str, Form(max_length=12)] = "",
+    totp: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     client = request.client.host if request.client else "unknown"
     if throttle.blocked(client):
@@ -47,12 +47,13 @@ def login(
                                      lockout_minutes=settings.login_lockout_minutes)
     except accounts.LoginFailed as exc:
         throttle.record_failure(client)
-        return render(request, "login.html", status_code=401, next=_safe_next(next), error=str(exc))
-    totp_passed = bool(user.totp_enabled and totp_code and accounts.verify_totp(user, totp_code))
+        return render(request, "login.html", status_code=401, next=_safe_next(next), error=True,
+                      username=username)
+    totp_passed = bool(user.totp_enabled and totp and accounts.verify_totp(user, totp))
     if user.totp_enabled and not totp_passed:
         throttle.record_failure(client)
         return render(request, "login.html", status_code=401, next=_safe_next(next),
-                      error=accounts.GENERIC_LOGIN_ERROR, ask_totp=True)
+                      error=True, username=username)
     throttle.reset(client)
     new = accounts.start_session(db, user, hours=settings.session_hours, totp_passed=totp_passed)
     response = RedirectResponse(_safe_next(next), status_code=303)
