@@ -83,7 +83,7 @@ def rules_dump() -> None:
 def rules_validate(
     directory: Annotated[Path, typer.Argument(help="Map met ruleset.yaml en regels.")],
 ) -> None:
-    """Controleer een map met regelbestanden; exit 2 met de fout (bestand en sleutel)."""
+    """Controleer een map met regelbestanden (fout: exit 2, met bestand en sleutel)."""
     from schakel.rules import InvalidRuleset, load_ruleset
 
     try:

@@ -34,7 +34,6 @@ from schakel.vocabulary import (
     label,
 )
 
-
 _ENUMS: dict[str, type[StrEnum]] = {
     "sender": OrgType,
     "recipient": OrgType,
