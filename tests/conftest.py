@@ -24,6 +24,16 @@ from schakel.store.db import make_engine, make_session_factory
 from schakel.store.migrate import upgrade
 from tests.factory import World, build_world
 
+# Cheaper argon2 parameters inside the test process only, so each test's small world
+# builds in milliseconds; tests/services/test_accounts.py checks the production
+# parameters, and the browser tests' server process uses them.
+from argon2 import PasswordHasher  # noqa: E402
+
+from schakel.services import accounts as _accounts  # noqa: E402
+
+_accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_accounts._DUMMY_HASH = _accounts._hasher.hash("dummy-password-for-timing")
+
 POSTGRES_URL = os.environ.get(
     "SCHAKEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -66,9 +66,26 @@ def build_world(factory: sessionmaker[Session]) -> World:
     return world
 
 
+SAMPLE_QUESTION = {"sender": "municipality", "recipient": "police", "purpose": "investigation",
+                   "data": ["identifying"], "subject": "possible_victim"}
+
+
+def _add_reasonings(world: "World") -> None:
+    from schakel.rules import parse_question
+    from schakel.services import share_check
+
+    for org in (world.a, world.b):
+        username = org.users[Role.PROFESSIONAL]
+        with scoped_transaction(world.factory, Scope.for_org(org.id)) as session:
+            actor = accounts.actor_for(session, user_id(world, username))
+            question = parse_question({**SAMPLE_QUESTION, "sender": org.org_type.value})
+            row = share_check.save_reasoning(session, actor, question, "testverantwoording")
+            org.records.setdefault("decision_id", []).append(row.id)
+
+
 #: Capabilities add records to the world here (e.g. saved decisions, signals), so the
 #: tenancy walk has real ids of every kind of record.
-WORLD_HOOKS: list = []
+WORLD_HOOKS: list = [_add_reasonings]
 
 
 def user_id(world: World, username: str) -> int:

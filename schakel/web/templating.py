@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import schakel
-from schakel.vocabulary import Role, label
+from schakel.vocabulary import Role, label, labels
 from schakel.web.i18n import current_language, gettext, ngettext
 
 _env = Environment(
@@ -22,6 +22,14 @@ _env = Environment(
 )
 _env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
 _env.globals["label"] = label
+
+
+def value_label(kind: str, value: object) -> str:
+    """Dutch label of a stored vocabulary value, e.g. ("Purpose", "care") -> "zorg..."."""
+    return labels().get(kind, {}).get(str(value), str(value))
+
+
+_env.globals["vlabel"] = value_label
 templates = Jinja2Templates(env=_env)
 
 

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from schakel.web.api import accounts
+from schakel.web.api import accounts, share_check
 
 router = APIRouter()
 router.include_router(accounts.router)
+router.include_router(share_check.router)

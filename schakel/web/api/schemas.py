@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from schakel.rules import Answer, Question
 from schakel.vocabulary import OrgType, Region, Role
 
 
@@ -58,3 +59,31 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     403: {"model": Problem, "description": "Geen toegang"},
     422: {"model": Problem, "description": "Ongeldige invoer"},
 }
+
+
+class ReasoningCreate(BaseModel):
+    """Save a share-check reasoning (verantwoording); the server recomputes the answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: Question
+    note: str = Field(default="", max_length=4000)
+
+
+class ReasoningPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    org_id: int
+    user_id: int
+    question: Question
+    answer: Answer
+    decision: str
+    ruleset_version: str
+    note: str
+    created_at: datetime
+
+
+class ReasoningsPublic(BaseModel):
+    data: list[ReasoningPublic]
+    count: int

@@ -1,0 +1,130 @@
+"""Every route of the app against a declared policy: anonymous, other organisation,
+wrong role and owner. Routes are read from the router, so a new route without an
+entry in POLICY fails here until someone decides who may use it."""
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.routing import iter_route_contexts
+
+from tests.factory import SAMPLE_QUESTION, login
+
+
+@dataclass(frozen=True)
+class Policy:
+    access: str  # "public" | "user" | role name
+    owned: str | None = None  # record kind whose id fills the path parameter
+
+
+POLICY: dict[tuple[str, str], Policy] = {
+    ("GET", "/healthz"): Policy("public"),
+    ("GET", "/login"): Policy("public"),
+    ("POST", "/login"): Policy("public"),
+    ("GET", "/api/docs"): Policy("public"),
+    ("GET", "/api/v1/openapi.json"): Policy("public"),
+    ("POST", "/logout"): Policy("user"),
+    ("GET", "/tweestapsverificatie"): Policy("user"),
+    ("POST", "/tweestapsverificatie"): Policy("user"),
+    ("GET", "/"): Policy("user"),
+    ("GET", "/gebruikers"): Policy("admin"),
+    ("GET", "/audit"): Policy("privacy_officer"),
+    ("GET", "/mag-ik-dit-delen"): Policy("user"),
+    ("POST", "/mag-ik-dit-delen"): Policy("user"),
+    ("GET", "/verantwoordingen"): Policy("user"),
+    ("POST", "/verantwoordingen"): Policy("user"),
+    ("GET", "/verantwoordingen/{decision_id}"): Policy("user", owned="decision_id"),
+    ("GET", "/regels"): Policy("user"),
+    ("GET", "/api/v1/me"): Policy("user"),
+    ("GET", "/api/v1/organisations"): Policy("user"),
+    ("GET", "/api/v1/users"): Policy("admin"),
+    ("POST", "/api/v1/share-check"): Policy("user"),
+    ("POST", "/api/v1/decisions"): Policy("user"),
+    ("GET", "/api/v1/decisions"): Policy("user"),
+    ("GET", "/api/v1/decisions/{decision_id}"): Policy("user", owned="decision_id"),
+}
+IGNORED_PATHS = {"/static"}
+
+
+def app_routes():
+    from schakel.settings import Settings
+    from schakel.web.app import create_app
+
+    app = create_app(Settings(database_url="sqlite://", secret_key="x" * 20, encryption_key="x" * 20,
+                              linkage_key="x" * 20))
+    found = set()
+    for context in iter_route_contexts(app.routes):
+        if context.path in IGNORED_PATHS:
+            continue
+        for method in getattr(context.original_route, "methods", None) or ():
+            if method != "HEAD":
+                found.add((method, context.path))
+    return sorted(found)
+
+
+ROUTES = app_routes()
+
+
+def test_every_route_has_a_policy():
+    assert len(ROUTES) >= len(POLICY) - 2, "the route walk found too few routes"
+    missing = [r for r in ROUTES if r not in POLICY]
+    assert not missing, f"routes without a policy entry: {missing}"
+
+
+def _body_for(path):
+    if path == "/api/v1/share-check":
+        return {"json": SAMPLE_QUESTION}
+    if path == "/api/v1/decisions":
+        return {"json": {"question": SAMPLE_QUESTION}}
+    return {}
+
+
+def _call(client, method, path, csrf=None, other_record=None):
+    if other_record is not None:
+        path = path.replace("{" + POLICY[(method, path)].owned + "}", str(other_record))
+    kwargs = _body_for(path)
+    headers = {"X-CSRF-Token": csrf} if csrf else {}
+    return client.request(method, path, headers=headers, **kwargs)
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_anonymous_gets_no_data(client, world, method, path):
+    policy = POLICY[(method, path)]
+    record = world.a.records[policy.owned][0] if policy.owned else None
+    response = _call(client, method, path, other_record=record)
+    if policy.access == "public":
+        assert response.status_code < 500
+        return
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+    else:
+        assert response.status_code in (303, 403)
+        if response.status_code == 303:
+            assert response.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if POLICY[r].owned])
+def test_other_organisation_gets_404_owner_gets_the_record(client, world, method, path):
+    policy = POLICY[(method, path)]
+    record = world.a.records[policy.owned][0]
+    csrf = login(client, world, world.b.users[next(iter(world.b.users))])
+    stranger = _call(client, method, path, csrf, other_record=record)
+    assert stranger.status_code == 404
+    assert "testverantwoording" not in stranger.text
+    client.cookies.clear()
+    csrf = login(client, world, world.a.users[next(iter(world.a.users))])
+    owner = _call(client, method, path, csrf, other_record=record)
+    assert owner.status_code == 200
+    assert "testverantwoording" in owner.text
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if POLICY[r].access in ("admin", "privacy_officer")])
+def test_professional_cannot_use_privileged_routes(client, world, method, path):
+    csrf = login(client, world, "utrecht.medewerker")
+    assert _call(client, method, path, csrf).status_code == 403
+
+
+def test_lists_show_only_own_organisation(client, world):
+    csrf = login(client, world, "avim.medewerker")
+    listed = client.get("/api/v1/decisions", headers={"X-CSRF-Token": csrf}).json()
+    assert {d["org_id"] for d in listed["data"]} == {world.b.id}
