@@ -6,7 +6,7 @@ _offset_seconds = 0.0
 
 
 def utcnow() -> datetime:
-    """Naive UTC now (stored as such in both SQLite and PostgreSQL), shifted in tests."""
+    """Naive UTC now (stored so in SQLite and PostgreSQL), shifted in tests."""
     from datetime import timedelta
 
     return (datetime.now(UTC) + timedelta(seconds=_offset_seconds)).replace(tzinfo=None)

@@ -20,7 +20,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from schakel.errors import SchakelError
 
 #: Values that must never protect real data (they appear in docs and examples).
-KNOWN_DEFAULT_SECRETS = frozenset({"", "changeme", "change-me", "secret", "schakel", "dev"})
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "schakel", "dev"}
+)
 SECRET_NAMES = ("secret_key", "encryption_key", "linkage_key")
 
 
@@ -37,7 +39,9 @@ class InsecureSettings(SchakelError):
 class Settings(BaseSettings):
     """All configuration; read once per process through :func:`get_settings`."""
 
-    model_config = SettingsConfigDict(env_prefix="SCHAKEL_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SCHAKEL_", env_file=".env", extra="ignore"
+    )
 
     env: Environment = Environment.DEVELOPMENT
     data_dir: Path = Field(default_factory=lambda: Path("data").resolve())
@@ -97,7 +101,11 @@ def ensure_secrets(settings: Settings) -> Settings:
     if settings.env is Environment.PRODUCTION:
         for name in SECRET_NAMES:
             value = getattr(settings, name)
-            if not value or value.strip().lower() in KNOWN_DEFAULT_SECRETS or len(value) < 16:
+            if (
+                not value
+                or value.strip().lower() in KNOWN_DEFAULT_SECRETS
+                or len(value) < 16
+            ):
                 raise InsecureSettings(
                     f"SCHAKEL_{name.upper()} ontbreekt of is een standaardwaarde; "
                     "stel een eigen geheime waarde in (minstens 16 tekens)."

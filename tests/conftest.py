@@ -13,23 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-
-from schakel.settings import Environment, Settings
-from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
-from schakel.store.db import make_engine, make_session_factory
-from schakel.store.migrate import upgrade
-from tests.factory import World, build_world
 
 # Cheaper argon2 parameters inside the test process only, so each test's small world
 # builds in milliseconds; tests/services/test_accounts.py checks the production
 # parameters, and the browser tests' server process uses them.
 from argon2 import PasswordHasher  # noqa: E402
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from schakel.services import accounts as _accounts  # noqa: E402
+from schakel.settings import Environment, Settings
+from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
+from schakel.store.db import make_engine, make_session_factory
+from schakel.store.migrate import upgrade
+from tests.factory import World, build_world
 
 _accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _accounts._DUMMY_HASH = _accounts._hasher.hash("dummy-password-for-timing")
@@ -90,11 +89,20 @@ def postgres_engine() -> Iterator[Engine]:
 
 def _truncate_postgres(engine: Engine) -> None:
     with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         if tables:
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            connection.execute(
+                text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -141,4 +149,3 @@ def client(settings: Settings, world: World) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
     app.state.engine.dispose()
-

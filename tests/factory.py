@@ -41,13 +41,23 @@ class World:
     b: OrgFixture
 
 
-def _add_org(session: Session, slug: str, name: str, org_type: OrgType, region: Region) -> OrgFixture:
-    org = accounts.add_organisation(session, name=name, org_type=org_type, region=region)
+def _add_org(
+    session: Session, slug: str, name: str, org_type: OrgType, region: Region
+) -> OrgFixture:
+    org = accounts.add_organisation(
+        session, name=name, org_type=org_type, region=region
+    )
     fixture = OrgFixture(org.id, slug, org_type)
     for role, suffix in ROLE_SUFFIX.items():
         username = f"{slug}.{suffix}"
-        user = accounts.add_user(session, org=org, username=username, display_name=username,
-                                 password=PASSWORD, roles=[role])
+        user = accounts.add_user(
+            session,
+            org=org,
+            username=username,
+            display_name=username,
+            password=PASSWORD,
+            roles=[role],
+        )
         fixture.users[role] = username
         if accounts.needs_second_factor(user):
             secret = accounts.begin_totp_enrolment(user)
@@ -58,16 +68,29 @@ def _add_org(session: Session, slug: str, name: str, org_type: OrgType, region: 
 
 def build_world(factory: sessionmaker[Session]) -> World:
     with scoped_transaction(factory, Scope.system_wide()) as session:
-        a = _add_org(session, "utrecht", "Gemeente Utrecht", OrgType.MUNICIPALITY, Region.MIDDEN_NEDERLAND)
-        b = _add_org(session, "avim", "Politie Rotterdam", OrgType.POLICE, Region.ROTTERDAM)
+        a = _add_org(
+            session,
+            "utrecht",
+            "Gemeente Utrecht",
+            OrgType.MUNICIPALITY,
+            Region.MIDDEN_NEDERLAND,
+        )
+        b = _add_org(
+            session, "avim", "Politie Rotterdam", OrgType.POLICE, Region.ROTTERDAM
+        )
     world = World(factory, a, b)
     for hook in WORLD_HOOKS:
         hook(world)
     return world
 
 
-SAMPLE_QUESTION = {"sender": "municipality", "recipient": "police", "purpose": "investigation",
-                   "data": ["identifying"], "subject": "possible_victim"}
+SAMPLE_QUESTION = {
+    "sender": "municipality",
+    "recipient": "police",
+    "purpose": "investigation",
+    "data": ["identifying"],
+    "subject": "possible_victim",
+}
 
 
 def _add_reasonings(world: "World") -> None:
@@ -79,7 +102,9 @@ def _add_reasonings(world: "World") -> None:
         with scoped_transaction(world.factory, Scope.for_org(org.id)) as session:
             actor = accounts.actor_for(session, user_id(world, username))
             question = parse_question({**SAMPLE_QUESTION, "sender": org.org_type.value})
-            row = share_check.save_reasoning(session, actor, question, "testverantwoording")
+            row = share_check.save_reasoning(
+                session, actor, question, "testverantwoording"
+            )
             org.records.setdefault("decision_id", []).append(row.id)
 
 

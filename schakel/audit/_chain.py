@@ -73,7 +73,9 @@ def verify_chain(records: Iterable[AuditRecord]) -> ChainBreak | None:
     expected_seq = 1
     for record in records:
         if record.seq != expected_seq:
-            return ChainBreak(record.seq, f"volgnummer {record.seq}, verwacht {expected_seq}")
+            return ChainBreak(
+                record.seq, f"volgnummer {record.seq}, verwacht {expected_seq}"
+            )
         if record.prev_hash != previous:
             return ChainBreak(record.seq, "verwijzing naar vorige regel klopt niet")
         if entry_hash(record) != record.hash:

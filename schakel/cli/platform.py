@@ -21,7 +21,12 @@ def _store() -> "tuple[Engine, sessionmaker[Session]]":
     """Engine and session factory, or one clear line and exit 1 when unreachable."""
     from schakel.settings import InsecureSettings, get_settings
     from schakel.store import tenancy  # noqa: F401
-    from schakel.store.db import DatabaseUnavailable, check_connection, make_engine, make_session_factory
+    from schakel.store.db import (
+        DatabaseUnavailable,
+        check_connection,
+        make_engine,
+        make_session_factory,
+    )
 
     try:
         settings = get_settings()
@@ -32,7 +37,9 @@ def _store() -> "tuple[Engine, sessionmaker[Session]]":
     return engine, make_session_factory(engine)
 
 
-def _system_session(factory: "sessionmaker[Session]") -> "AbstractContextManager[Session]":
+def _system_session(
+    factory: "sessionmaker[Session]",
+) -> "AbstractContextManager[Session]":
     from schakel.store.tenancy import Scope, scoped_transaction
 
     return scoped_transaction(factory, Scope.system_wide())
@@ -51,9 +58,15 @@ def db_upgrade() -> None:
 @org_app.command("add")
 def org_add(
     name: Annotated[str, typer.Argument(help="Naam, bv. 'Gemeente Utrecht'")],
-    org_type: Annotated[str, typer.Option("--type", help="Organisatietype uit de vocabulaire")],
-    region: Annotated[str, typer.Option(help="Politie/RIEC-regio, bv. midden_nederland")],
-    municipality: Annotated[str | None, typer.Option(help="Gemeente (voor gemeenten)")] = None,
+    org_type: Annotated[
+        str, typer.Option("--type", help="Organisatietype uit de vocabulaire")
+    ],
+    region: Annotated[
+        str, typer.Option(help="Politie/RIEC-regio, bv. midden_nederland")
+    ],
+    municipality: Annotated[
+        str | None, typer.Option(help="Gemeente (voor gemeenten)")
+    ] = None,
 ) -> None:
     """Voeg een organisatie toe."""
     from schakel.errors import InvalidInput
@@ -63,7 +76,10 @@ def org_add(
     try:
         kind = OrgType(org_type)
     except ValueError:
-        fail(f"--type: onbekend organisatietype '{org_type}'; kies uit {', '.join(OrgType)}")
+        fail(
+            f"--type: onbekend organisatietype '{org_type}'; "
+            f"kies uit {', '.join(OrgType)}"
+        )
     try:
         area = Region(region)
     except ValueError:
@@ -71,8 +87,13 @@ def org_add(
     _, factory = _store()
     try:
         with _system_session(factory) as session:
-            org = accounts.add_organisation(session, name=name, org_type=kind, region=area,
-                                            municipality=municipality)
+            org = accounts.add_organisation(
+                session,
+                name=name,
+                org_type=kind,
+                region=area,
+                municipality=municipality,
+            )
             org_id = org.id
     except InvalidInput as exc:
         fail(str(exc))
@@ -85,8 +106,13 @@ def user_add(
     org: Annotated[str, typer.Option("--org", help="Naam of id van de organisatie")],
     role: Annotated[list[str], typer.Option("--role", help="Rol (herhaalbaar)")],
     name: Annotated[str, typer.Option("--name", help="Weergavenaam")] = "",
-    password: Annotated[str | None, typer.Option(envvar="SCHAKEL_NEW_PASSWORD",
-                                                 help="Wachtwoord (anders wordt erom gevraagd)")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SCHAKEL_NEW_PASSWORD",
+            help="Wachtwoord (anders wordt erom gevraagd)",
+        ),
+    ] = None,
 ) -> None:
     """Voeg een gebruiker toe aan een organisatie."""
     from schakel.errors import InvalidInput, NotFound
@@ -103,8 +129,14 @@ def user_add(
     try:
         with _system_session(factory) as session:
             organisation = accounts.find_organisation(session, org)
-            accounts.add_user(session, org=organisation, username=username,
-                              display_name=name or username, password=password, roles=roles)
+            accounts.add_user(
+                session,
+                org=organisation,
+                username=username,
+                display_name=name or username,
+                password=password,
+                roles=roles,
+            )
     except (InvalidInput, NotFound) as exc:
         fail(str(exc))
     err_console.print(f"Gebruiker {username} toegevoegd aan {org}.")
@@ -125,21 +157,28 @@ def user_list(org: Annotated[str | None, typer.Option("--org")] = None) -> None:
         with _system_session(factory) as session:
             org_id = accounts.find_organisation(session, org).id if org else None
             for user in accounts.list_users(session, org_id):
-                table.add_row(user.username, user.display_name, user.organisation.name,
-                              ", ".join(user.roles), "aan" if user.totp_enabled else "uit")
+                table.add_row(
+                    user.username,
+                    user.display_name,
+                    user.organisation.name,
+                    ", ".join(user.roles),
+                    "aan" if user.totp_enabled else "uit",
+                )
     except NotFound as exc:
         fail(str(exc))
     Console().print(table)
 
 
 @user_app.command("token")
-def user_token(username: Annotated[str, typer.Argument()],
-               name: Annotated[str, typer.Option(help="Waarvoor het token is")] = "api") -> None:
+def user_token(
+    username: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Option(help="Waarvoor het token is")] = "api",
+) -> None:
     """Maak een API-token voor een machineclient (wordt één keer getoond)."""
     from sqlalchemy import select
 
-    from schakel.store.models import User
     from schakel.services import accounts
+    from schakel.store.models import User
 
     _, factory = _store()
     with _system_session(factory) as session:
@@ -159,7 +198,9 @@ def audit_verify() -> None:
     with _system_session(factory) as session:
         count, broken = audit_log.verify(session)
     if broken is not None:
-        err_console.print(f"[red]Auditketen gebroken bij regel {broken.seq}: {broken.reason}[/red]")
+        err_console.print(
+            f"[red]Auditketen gebroken bij regel {broken.seq}: {broken.reason}[/red]"
+        )
         raise typer.Exit(1)
     err_console.print(f"Auditketen intact: {count} regels gecontroleerd.")
 
@@ -184,9 +225,11 @@ def serve(
 
 
 def demo(
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Alleen laden als er nog niets is")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Alleen laden als er nog niets is")
+    ] = False,
 ) -> None:
-    """Laad het synthetische demoscenario (verzonnen personen) via de gewone services."""
+    """Laad het synthetische demoscenario (verzonnen personen) via de services."""
     from schakel.services import demo as demo_service
     from schakel.store.migrate import upgrade
 

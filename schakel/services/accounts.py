@@ -29,7 +29,9 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 SECOND_FACTOR_ROLES = (Role.PRIVACY_OFFICER, Role.ADMIN)
 MIN_PASSWORD_LENGTH = 12
-GENERIC_LOGIN_ERROR = "Gebruikersnaam of wachtwoord onjuist, of het account is tijdelijk geblokkeerd."
+GENERIC_LOGIN_ERROR = (
+    "Gebruikersnaam of wachtwoord onjuist, of het account is tijdelijk geblokkeerd."
+)
 
 
 class LoginFailed(NotPermitted):
@@ -65,12 +67,23 @@ def add_organisation(
         municipality = name.removeprefix("Gemeente ").strip()
     if session.scalar(select(Organisation.id).where(Organisation.name == name)):
         raise InvalidInput(f"naam: organisatie '{name}' bestaat al.")
-    org = Organisation(name=name, org_type=org_type.value, region=region.value, municipality=municipality)
+    org = Organisation(
+        name=name,
+        org_type=org_type.value,
+        region=region.value,
+        municipality=municipality,
+    )
     session.add(org)
     session.flush()
-    audit_log.append(session, "organisation.create", actor_user_id=actor_user_id,
-                     org_id=org.id, object_type="organisation", object_ref=org.id,
-                     detail={"org_type": org_type.value, "region": region.value})
+    audit_log.append(
+        session,
+        "organisation.create",
+        actor_user_id=actor_user_id,
+        org_id=org.id,
+        object_type="organisation",
+        object_ref=org.id,
+        detail={"org_type": org_type.value, "region": region.value},
+    )
     return org
 
 
@@ -95,10 +108,18 @@ def add_user(
     actor_user_id: int | None = None,
 ) -> User:
     username = username.strip().lower()
-    if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        raise InvalidInput("gebruikersnaam: alleen letters, cijfers, punt, streepje of liggend streepje.")
+    if (
+        not username
+        or not username.replace(".", "").replace("-", "").replace("_", "").isalnum()
+    ):
+        raise InvalidInput(
+            "gebruikersnaam: alleen letters, cijfers, punt, streepje of "
+            "liggend streepje."
+        )
     if not roles:
-        raise InvalidInput(f"rollen: kies minstens één van {', '.join(r.value for r in Role)}.")
+        raise InvalidInput(
+            f"rollen: kies minstens één van {', '.join(r.value for r in Role)}."
+        )
     if session.scalar(select(User.id).where(User.username == username)):
         raise InvalidInput(f"gebruikersnaam: '{username}' bestaat al.")
     user = User(
@@ -113,8 +134,15 @@ def add_user(
     )
     session.add(user)
     session.flush()
-    audit_log.append(session, "user.create", actor_user_id=actor_user_id, org_id=org.id,
-                     object_type="user", object_ref=user.id, detail={"roles": user.roles})
+    audit_log.append(
+        session,
+        "user.create",
+        actor_user_id=actor_user_id,
+        org_id=org.id,
+        object_type="user",
+        object_ref=user.id,
+        detail={"roles": user.roles},
+    )
     return user
 
 
@@ -129,29 +157,49 @@ def needs_second_factor(user: User) -> bool:
     return any(r.value in user.roles for r in SECOND_FACTOR_ROLES)
 
 
-def authenticate(session: Session, username: str, password: str, *, max_failures: int,
-                 lockout_minutes: int) -> User:
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    max_failures: int,
+    lockout_minutes: int,
+) -> User:
     """Check a password in constant time; count failures and lock out repeated ones."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     candidate_hash = user.password_hash if user is not None else _DUMMY_HASH
+    ok: bool
     try:
-        ok = _hasher.verify(candidate_hash, password)
+        ok = bool(_hasher.verify(candidate_hash, password))
     except (VerificationError, InvalidHashError):
         ok = False
     now = utcnow()
     if user is None:
         raise LoginFailed()
     if not user.active or (user.locked_until is not None and user.locked_until > now):
-        audit_log.append(session, "login.refused", actor_user_id=user.id, org_id=user.org_id,
-                         object_type="user", object_ref=user.id, detail={"reason": "locked"})
+        audit_log.append(
+            session,
+            "login.refused",
+            actor_user_id=user.id,
+            org_id=user.org_id,
+            object_type="user",
+            object_ref=user.id,
+            detail={"reason": "locked"},
+        )
         raise LoginFailed()
     if not ok:
         user.failed_logins += 1
         if user.failed_logins >= max_failures:
             user.locked_until = now + timedelta(minutes=lockout_minutes)
             user.failed_logins = 0
-        audit_log.append(session, "login.failed", actor_user_id=user.id, org_id=user.org_id,
-                         object_type="user", object_ref=user.id)
+        audit_log.append(
+            session,
+            "login.failed",
+            actor_user_id=user.id,
+            org_id=user.org_id,
+            object_type="user",
+            object_ref=user.id,
+        )
         raise LoginFailed()
     user.failed_logins = 0
     user.locked_until = None
@@ -166,14 +214,29 @@ class NewSession:
     csrf_token: str
 
 
-def start_session(session: Session, user: User, *, hours: float, totp_passed: bool) -> NewSession:
+def start_session(
+    session: Session, user: User, *, hours: float, totp_passed: bool
+) -> NewSession:
     """A fresh random session id at every log-in (no fixation)."""
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
-    session.add(WebSession(id=sha256_hex(token), user_id=user.id, csrf_token=csrf,
-                           totp_passed=totp_passed, expires_at=utcnow() + timedelta(hours=hours)))
-    audit_log.append(session, "login", actor_user_id=user.id, org_id=user.org_id,
-                     object_type="user", object_ref=user.id)
+    session.add(
+        WebSession(
+            id=sha256_hex(token),
+            user_id=user.id,
+            csrf_token=csrf,
+            totp_passed=totp_passed,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    audit_log.append(
+        session,
+        "login",
+        actor_user_id=user.id,
+        org_id=user.org_id,
+        object_type="user",
+        object_ref=user.id,
+    )
     return NewSession(token=token, csrf_token=csrf)
 
 
@@ -190,13 +253,20 @@ def resolve_session(session: Session, token: str) -> tuple[WebSession, User] | N
 def end_session(session: Session, token: str) -> None:
     row = session.get(WebSession, sha256_hex(token))
     if row is not None:
-        audit_log.append(session, "logout", actor_user_id=row.user_id, object_type="user",
-                         object_ref=row.user_id)
+        audit_log.append(
+            session,
+            "logout",
+            actor_user_id=row.user_id,
+            object_type="user",
+            object_ref=row.user_id,
+        )
         session.delete(row)
 
 
 def purge_expired_sessions(session: Session) -> int:
-    result = session.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+    result = session.execute(
+        delete(WebSession).where(WebSession.expires_at <= utcnow())
+    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -208,35 +278,59 @@ def begin_totp_enrolment(user: User) -> str:
 
 
 def totp_uri(user: User) -> str:
-    return pyotp.TOTP(user.totp_secret or "").provisioning_uri(name=user.username, issuer_name="Schakel")
+    return pyotp.TOTP(user.totp_secret or "").provisioning_uri(
+        name=user.username, issuer_name="Schakel"
+    )
 
 
 def verify_totp(user: User, code: str) -> bool:
     if not user.totp_secret:
         return False
-    return bool(pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1))
+    return bool(
+        pyotp.TOTP(user.totp_secret).verify(
+            code.strip().replace(" ", ""), valid_window=1
+        )
+    )
 
 
-def confirm_totp(session: Session, user: User, web_session: WebSession, code: str) -> None:
+def confirm_totp(
+    session: Session, user: User, web_session: WebSession, code: str
+) -> None:
     if not verify_totp(user, code):
-        raise InvalidInput("code: de code klopt niet; probeer de volgende code uit de app.")
+        raise InvalidInput(
+            "code: de code klopt niet; probeer de volgende code uit de app."
+        )
     user.totp_enabled = True
     web_session.totp_passed = True
-    audit_log.append(session, "user.totp_enrolled", actor_user_id=user.id, org_id=user.org_id,
-                     object_type="user", object_ref=user.id)
+    audit_log.append(
+        session,
+        "user.totp_enrolled",
+        actor_user_id=user.id,
+        org_id=user.org_id,
+        object_type="user",
+        object_ref=user.id,
+    )
 
 
 def create_api_token(session: Session, user: User, name: str) -> str:
     """Returns the token once; only its hash is stored."""
     token = "sk_" + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, name=name, token_hash=sha256_hex(token)))
-    audit_log.append(session, "api_token.create", actor_user_id=user.id, org_id=user.org_id,
-                     object_type="user", object_ref=user.id)
+    audit_log.append(
+        session,
+        "api_token.create",
+        actor_user_id=user.id,
+        org_id=user.org_id,
+        object_type="user",
+        object_ref=user.id,
+    )
     return token
 
 
 def resolve_api_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256_hex(token)))
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == sha256_hex(token))
+    )
     if row is None or row.revoked_at is not None:
         return None
     user = session.get(User, row.user_id)

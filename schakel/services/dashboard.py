@@ -25,7 +25,9 @@ def summary(session: Session, actor: Actor) -> Summary:
         select(ShareDecision.decision, func.count()).group_by(ShareDecision.decision)
     ).all()
     by_outcome = {str(r[0]): int(r[1]) for r in rows}
-    colleagues = session.scalar(select(func.count()).select_from(User).where(User.org_id == actor.org_id))
+    colleagues = session.scalar(
+        select(func.count()).select_from(User).where(User.org_id == actor.org_id)
+    )
     return Summary(sum(by_outcome.values()), by_outcome, int(colleagues or 0))
 
 
@@ -37,6 +39,12 @@ class AuditView:
 
 def audit_view(session: Session, actor: Actor) -> AuditView:
     if not actor.has(Role.PRIVACY_OFFICER, Role.ADMIN):
-        raise NotPermitted("Alleen de privacyfunctionaris en beheerders zien het auditlog.")
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.org_id == actor.org_id))
+        raise NotPermitted(
+            "Alleen de privacyfunctionaris en beheerders zien het auditlog."
+        )
+    total = session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.org_id == actor.org_id)
+    )
     return AuditView(audit_log.entries_for_org(session, actor.org_id), int(total or 0))

@@ -40,35 +40,55 @@ DEMO_LOGINS = [DemoLogin(h["username"], h["who"]) for h in scenario()["highlight
 
 def already_loaded(session: Session) -> bool:
     first = scenario()["organisations"][0]["name"]
-    return session.scalar(select(Organisation.id).where(Organisation.name == first)) is not None
+    return (
+        session.scalar(select(Organisation.id).where(Organisation.name == first))
+        is not None
+    )
 
 
 def _person_name(role: str, index: int) -> str:
     data = scenario()
     first = data["roles"][role]["first"]
     surnames = data["surnames"]
-    return f"{first[index % len(first)]} {surnames[(index * 7 + len(role)) % len(surnames)]}"
+    surname = surnames[(index * 7 + len(role)) % len(surnames)]
+    return f"{first[index % len(first)]} {surname}"
 
 
-def load(session: Session, progress: Callable[[str], object] = lambda _m: None) -> list[DemoLogin]:
+def load(
+    session: Session, progress: Callable[[str], object] = lambda _m: None
+) -> list[DemoLogin]:
     """Create the scenario in ``session`` (a system-scoped transaction)."""
     data = scenario()
     password = demo_password()
     for index, spec in enumerate(data["organisations"]):
-        org = accounts.add_organisation(session, name=spec["name"], org_type=OrgType(spec["type"]),
-                                        region=Region(spec["region"]))
+        org = accounts.add_organisation(
+            session,
+            name=spec["name"],
+            org_type=OrgType(spec["type"]),
+            region=Region(spec["region"]),
+        )
         for role_name, role_spec in data["roles"].items():
-            accounts.add_user(session, org=org, username=f"{spec['slug']}.{role_spec['suffix']}",
-                              display_name=_person_name(role_name, index), password=password,
-                              roles=[Role(role_name)])
+            accounts.add_user(
+                session,
+                org=org,
+                username=f"{spec['slug']}.{role_spec['suffix']}",
+                display_name=_person_name(role_name, index),
+                password=password,
+                roles=[Role(role_name)],
+            )
         progress(f"  {spec['name']}: 4 accounts")
     return DEMO_LOGINS
 
 
 def print_logins(console: Console, logins: list[DemoLogin]) -> None:
-    table = Table("gebruikersnaam", "wie", title="Demo-log-ins (wachtwoord voor allemaal: "
-                  f"{demo_password()})")
+    table = Table(
+        "gebruikersnaam",
+        "wie",
+        title=f"Demo-log-ins (wachtwoord voor allemaal: {demo_password()})",
+    )
     for login in logins:
         table.add_row(login.username, login.who)
     console.print(table)
-    console.print("Elke organisatie heeft ook <slug>.medewerker / .analist / .privacy / .beheer.")
+    console.print(
+        "Elke organisatie heeft ook <slug>.medewerker / .analist / .privacy / .beheer."
+    )

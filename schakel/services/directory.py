@@ -16,4 +16,8 @@ def organisations(session: Session) -> list[Organisation]:
 def users_of(session: Session, actor: Actor) -> list[User]:
     if not actor.has(Role.ADMIN):
         raise NotPermitted("Alleen beheerders zien de gebruikers.")
-    return list(session.scalars(select(User).where(User.org_id == actor.org_id).order_by(User.username)))
+    return list(
+        session.scalars(
+            select(User).where(User.org_id == actor.org_id).order_by(User.username)
+        )
+    )

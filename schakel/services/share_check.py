@@ -22,15 +22,26 @@ MAX_NOTE_LENGTH = 4000
 def ask(session: Session, actor: Actor, question: Question) -> Answer:
     """Answer one question and audit that it was asked (decision, rule-set version)."""
     answer = check(question)
-    audit_log.append(session, "share_check.ask", actor_user_id=actor.user_id, org_id=actor.org_id,
-                     object_type="share_check", ruleset_version=answer.ruleset_version,
-                     detail={"decision": answer.decision, "purpose": question.purpose.value,
-                             "recipient": question.recipient.value})
+    audit_log.append(
+        session,
+        "share_check.ask",
+        actor_user_id=actor.user_id,
+        org_id=actor.org_id,
+        object_type="share_check",
+        ruleset_version=answer.ruleset_version,
+        detail={
+            "decision": answer.decision,
+            "purpose": question.purpose.value,
+            "recipient": question.recipient.value,
+        },
+    )
     return answer
 
 
-def save_reasoning(session: Session, actor: Actor, question: Question, note: str) -> ShareDecision:
-    """Record a verantwoording: the answer is recomputed here, never taken from the client."""
+def save_reasoning(
+    session: Session, actor: Actor, question: Question, note: str
+) -> ShareDecision:
+    """Record a verantwoording; the answer is recomputed here, never trusted."""
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"toelichting: maximaal {MAX_NOTE_LENGTH} tekens.")
     answer = check(question)
@@ -45,24 +56,45 @@ def save_reasoning(session: Session, actor: Actor, question: Question, note: str
     )
     session.add(row)
     session.flush()
-    audit_log.append(session, "share_check.save", actor_user_id=actor.user_id, org_id=actor.org_id,
-                     object_type="share_decision", object_ref=row.id,
-                     ruleset_version=answer.ruleset_version, detail={"decision": row.decision})
+    audit_log.append(
+        session,
+        "share_check.save",
+        actor_user_id=actor.user_id,
+        org_id=actor.org_id,
+        object_type="share_decision",
+        object_ref=row.id,
+        ruleset_version=answer.ruleset_version,
+        detail={"decision": row.decision},
+    )
     return row
 
 
-def list_reasonings(session: Session, actor: Actor, limit: int = 200) -> list[ShareDecision]:
+def list_reasonings(
+    session: Session, actor: Actor, limit: int = 200
+) -> list[ShareDecision]:
     """The organisation's own reasonings (the tenancy filter guarantees 'own')."""
-    query = select(ShareDecision).order_by(ShareDecision.created_at.desc(), ShareDecision.id.desc())
+    query = select(ShareDecision).order_by(
+        ShareDecision.created_at.desc(), ShareDecision.id.desc()
+    )
     return list(session.scalars(query.limit(limit)))
 
 
 def get_reasoning(session: Session, actor: Actor, decision_id: int) -> ShareDecision:
-    row = session.scalars(select(ShareDecision).where(ShareDecision.id == decision_id)).first()
+    row = session.scalars(
+        select(ShareDecision).where(ShareDecision.id == decision_id)
+    ).first()
     if row is None:
-        raise NotFound("Deze verantwoording bestaat niet of is niet van uw organisatie.")
-    audit_log.append(session, "share_decision.view", actor_user_id=actor.user_id, org_id=actor.org_id,
-                     object_type="share_decision", object_ref=row.id)
+        raise NotFound(
+            "Deze verantwoording bestaat niet of is niet van uw organisatie."
+        )
+    audit_log.append(
+        session,
+        "share_decision.view",
+        actor_user_id=actor.user_id,
+        org_id=actor.org_id,
+        object_type="share_decision",
+        object_ref=row.id,
+    )
     return row
 
 
@@ -82,9 +114,16 @@ def rules_overview() -> tuple[str, list[RuleView]]:
     """Every rule with citation and validity, for the privacy officer's rules page."""
     ruleset = load_ruleset()
     views = [
-        RuleView(r.id, r.kind, r.citation, r.text_nl, r.valid_from.isoformat(),
-                 r.valid_until.isoformat() if r.valid_until else None, r.file,
-                 str(r.decision) if r.decision else None)
+        RuleView(
+            r.id,
+            r.kind,
+            r.citation,
+            r.text_nl,
+            r.valid_from.isoformat(),
+            r.valid_until.isoformat() if r.valid_until else None,
+            r.file,
+            str(r.decision) if r.decision else None,
+        )
         for r in ruleset.rules
     ]
     return ruleset.version, views

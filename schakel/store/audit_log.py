@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from schakel.audit import GENESIS_HASH, AuditRecord, ChainBreak, entry_hash, verify_chain
+from schakel.audit import (
+    GENESIS_HASH,
+    AuditRecord,
+    ChainBreak,
+    entry_hash,
+    verify_chain,
+)
 from schakel.clock import utcnow
 from schakel.store.models import AuditEntry
 
@@ -31,7 +37,9 @@ def append(
 ) -> AuditEntry:
     """Add one entry at the head of the chain, inside the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY}
+        )
     head = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
@@ -75,7 +83,10 @@ def iter_records(session: Session, batch: int = 5000) -> Iterator[AuditRecord]:
     last = 0
     while True:
         rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+            select(AuditEntry)
+            .where(AuditEntry.seq > last)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
         ).all()
         if not rows:
             return
@@ -99,7 +110,9 @@ def verify(session: Session) -> tuple[int, ChainBreak | None]:
     return count, result
 
 
-def entries_for_org(session: Session, org_id: int, limit: int = 100) -> list[AuditEntry]:
+def entries_for_org(
+    session: Session, org_id: int, limit: int = 100
+) -> list[AuditEntry]:
     """The latest entries an organisation caused (its own audit view)."""
     return list(
         session.scalars(

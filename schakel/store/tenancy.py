@@ -97,13 +97,18 @@ def _apply_postgres_scope(connection: Any, scope: Scope | None) -> None:
     org = "" if scope is None or scope.org_id is None else str(scope.org_id)
     system = "on" if scope is not None and scope.system else "off"
     connection.execute(
-        text("SELECT set_config('schakel.org_id', :org, true), set_config('schakel.system', :sys, true)"),
+        text(
+            "SELECT set_config('schakel.org_id', :org, true), "
+            "set_config('schakel.system', :sys, true)"
+        ),
         {"org": org, "sys": system},
     )
 
 
 @contextmanager
-def scoped_transaction(factory: sessionmaker[Session], scope: Scope) -> Iterator[Session]:
+def scoped_transaction(
+    factory: sessionmaker[Session], scope: Scope
+) -> Iterator[Session]:
     """One unit of work bound to ``scope``: commit on success, roll back on error."""
     with factory() as session:
         set_scope(session, scope)

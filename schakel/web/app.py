@@ -26,7 +26,9 @@ LANG_COOKIE = "schakel_lang"
 
 
 class LanguageMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    async def dispatch(
+        self, request: Request, call_next: RequestResponseEndpoint
+    ) -> Response:
         chosen = request.query_params.get("lang")
         language = pick_language(chosen, request.cookies.get(LANG_COOKIE))
         token = current_language.set(language)
@@ -35,8 +37,13 @@ class LanguageMiddleware(BaseHTTPMiddleware):
         finally:
             current_language.reset(token)
         if chosen == language:
-            response.set_cookie(LANG_COOKIE, language, samesite="lax", httponly=True,
-                                max_age=365 * 24 * 3600)
+            response.set_cookie(
+                LANG_COOKIE,
+                language,
+                samesite="lax",
+                httponly=True,
+                max_age=365 * 24 * 3600,
+            )
         return response
 
 
@@ -52,8 +59,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         if _is_api(request):
-            return problem(401, "Niet ingelogd", "Log in of gebruik een geldig API-token.")
-        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            return problem(
+                401, "Niet ingelogd", "Log in of gebruik een geldig API-token."
+            )
+        target = quote(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        )
         return RedirectResponse(f"/login?next={target}", status_code=303)
 
     @app.exception_handler(SecondFactorRequired)
@@ -64,7 +75,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:
-        return _error(request, 403, "Ongeldig formulier (CSRF-controle mislukt). Laad de pagina opnieuw.")
+        return _error(
+            request,
+            403,
+            "Ongeldig formulier (CSRF-controle mislukt). Laad de pagina opnieuw.",
+        )
 
     @app.exception_handler(NotPermitted)
     async def _forbidden(request: Request, exc: NotPermitted) -> Response:
@@ -83,8 +98,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(request, exc.status_code, str(exc.detail))
 
 
-TITLES = {401: "Niet ingelogd", 403: "Geen toegang", 404: "Niet gevonden", 405: "Methode niet toegestaan",
-          413: "Te groot", 422: "Ongeldige invoer", 429: "Te veel verzoeken"}
+TITLES = {
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegestaan",
+    413: "Te groot",
+    422: "Ongeldige invoer",
+    429: "Te veel verzoeken",
+}
 
 
 def _error(request: Request, status: int, detail: str) -> Response:

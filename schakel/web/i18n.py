@@ -13,7 +13,9 @@ from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
-current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
+current_language: ContextVar[str] = ContextVar(
+    "current_language", default=DEFAULT_LANGUAGE
+)
 
 
 @cache

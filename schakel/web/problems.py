@@ -1,4 +1,4 @@
-"""Errors as ``application/problem+json`` (RFC 9457), as the Dutch API Design Rules ask."""
+"""Errors as ``application/problem+json`` (RFC 9457), per the API Design Rules."""
 
 from typing import Any
 
@@ -25,7 +25,10 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     """422 with one entry per invalid field, each naming the field."""
     errors = []
     for error in exc.errors():
-        entry = {"field": _field_name(tuple(error.get("loc", ()))), "message": error.get("msg", "")}
+        entry = {
+            "field": _field_name(tuple(error.get("loc", ()))),
+            "message": error.get("msg", ""),
+        }
         ctx = error.get("ctx") or {}
         if "expected" in ctx:
             entry["allowed"] = str(ctx["expected"])

@@ -25,7 +25,7 @@ _env.globals["label"] = label
 
 
 def value_label(kind: str, value: object) -> str:
-    """Dutch label of a stored vocabulary value, e.g. ("Purpose", "care") -> "zorg..."."""
+    """Dutch label of a stored vocabulary value, e.g. ("Purpose", "care")."""
     return labels().get(kind, {}).get(str(value), str(value))
 
 
@@ -65,14 +65,21 @@ def navigation(request: Request, roles: frozenset[Role]) -> list[NavItem]:
     for entry in NAVIGATION:
         if entry.roles and not roles.intersection(entry.roles):
             continue
-        active = path == entry.href if entry.href == "/" else path.startswith(entry.href)
+        active = (
+            path == entry.href if entry.href == "/" else path.startswith(entry.href)
+        )
         items.append(NavItem(entry.href, gettext(entry.text), active))
     return items
 
 
-def render(request: Request, name: str, caller: Any = None, status_code: int = 200,
-           **context: Any) -> HTMLResponse:
-    """Render a page with the shell's context (user, navigation, CSRF token, language)."""
+def render(
+    request: Request,
+    name: str,
+    caller: Any = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page with the shell's context (user, navigation, CSRF, language)."""
     actor = getattr(caller, "actor", None)
     base: dict[str, Any] = {
         "lang": current_language.get(),
@@ -87,5 +94,7 @@ def render(request: Request, name: str, caller: Any = None, status_code: int = 2
     return templates.TemplateResponse(request, name, base, status_code=status_code)
 
 
-def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+def render_error(
+    request: Request, status: int, title: str, detail: str
+) -> HTMLResponse:
     return render(request, "error.html", status_code=status, title=title, detail=detail)

@@ -6,9 +6,18 @@ from schakel.audit import GENESIS_HASH, AuditRecord, entry_hash, verify_chain
 def make_chain(n: int) -> list[AuditRecord]:
     records, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
-        record = AuditRecord(seq=seq, at=f"2026-11-22T10:00:{seq:02d}", action="login", actor_user_id=seq,
-                             org_id=1, object_type="user", object_ref=str(seq), ruleset_version=None,
-                             detail={"n": seq}, prev_hash=prev)
+        record = AuditRecord(
+            seq=seq,
+            at=f"2026-11-22T10:00:{seq:02d}",
+            action="login",
+            actor_user_id=seq,
+            org_id=1,
+            object_type="user",
+            object_ref=str(seq),
+            ruleset_version=None,
+            detail={"n": seq},
+            prev_hash=prev,
+        )
         record = replace(record, hash=entry_hash(record))
         records.append(record)
         prev = record.hash

@@ -12,8 +12,15 @@ import httpx
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -27,12 +34,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("e2e-data")
     env = {**os.environ, "SCHAKEL_DATA_DIR": str(data_dir)}
     env.pop("SCHAKEL_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "schakel", "demo"], env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "schakel", "demo"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     port = _free_port()
     log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115
-    server = subprocess.Popen([sys.executable, "-m", "schakel", "serve", "--port", str(port)],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "schakel", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -59,7 +75,9 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield instance
         instance.close()
 
@@ -71,8 +89,14 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     errors: list[str] = []
     # A 401 on a failed log-in is an expected answer, not a page error; CSP
     # violations and script errors are.
-    tab.on("console", lambda msg: errors.append(msg.text)
-           if msg.type == "error" and "status of 401" not in msg.text else None)
+    tab.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "status of 401" not in msg.text
+            else None
+        ),
+    )
     yield tab
     context.close()
     assert not errors, f"browser console errors: {errors}"

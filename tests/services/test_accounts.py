@@ -38,8 +38,13 @@ def test_unknown_user_costs_a_hash_verification_too(factory, world, monkeypatch)
     for username in ("utrecht.medewerker", "niemand.bekend"):
         with scoped_transaction(factory, Scope.system_wide()) as session:
             try:
-                accounts.authenticate(session, username, "wrong-password-123", max_failures=100,
-                                      lockout_minutes=1)
+                accounts.authenticate(
+                    session,
+                    username,
+                    "wrong-password-123",
+                    max_failures=100,
+                    lockout_minutes=1,
+                )
             except accounts.LoginFailed:
                 pass
     assert len(calls) == 2

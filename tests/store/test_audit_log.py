@@ -10,8 +10,14 @@ from schakel.store.tenancy import Scope, scoped_transaction
 def _append(factory, n):
     with scoped_transaction(factory, Scope.system_wide()) as session:
         for i in range(n):
-            audit_log.append(session, "record.view", actor_user_id=1, org_id=1,
-                             object_type="signal", object_ref=i)
+            audit_log.append(
+                session,
+                "record.view",
+                actor_user_id=1,
+                org_id=1,
+                object_type="signal",
+                object_ref=i,
+            )
 
 
 def _verify(factory):
@@ -28,7 +34,9 @@ def test_appended_entries_verify(factory):
 def test_modified_entry_fails(factory):
     _append(factory, 6)
     with factory.begin() as session:
-        session.execute(update(AuditEntry).where(AuditEntry.seq == 4).values(action="share.create"))
+        session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 4).values(action="share.create")
+        )
     _, broken = _verify(factory)
     assert broken is not None and broken.seq == 4
 

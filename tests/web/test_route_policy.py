@@ -49,8 +49,14 @@ def app_routes():
     from schakel.settings import Settings
     from schakel.web.app import create_app
 
-    app = create_app(Settings(database_url="sqlite://", secret_key="x" * 20, encryption_key="x" * 20,
-                              linkage_key="x" * 20))
+    app = create_app(
+        Settings(
+            database_url="sqlite://",
+            secret_key="x" * 20,
+            encryption_key="x" * 20,
+            linkage_key="x" * 20,
+        )
+    )
     found = set()
     for context in iter_route_contexts(app.routes):
         if context.path in IGNORED_PATHS:
@@ -118,7 +124,10 @@ def test_other_organisation_gets_404_owner_gets_the_record(client, world, method
     assert "testverantwoording" in owner.text
 
 
-@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if POLICY[r].access in ("admin", "privacy_officer")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [r for r in ROUTES if POLICY[r].access in ("admin", "privacy_officer")],
+)
 def test_professional_cannot_use_privileged_routes(client, world, method, path):
     csrf = login(client, world, "utrecht.medewerker")
     assert _call(client, method, path, csrf).status_code == 403

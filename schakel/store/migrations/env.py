@@ -7,6 +7,8 @@ from schakel.store.models import Base
 
 target_metadata = Base.metadata
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+context.configure(
+    connection=connection, target_metadata=target_metadata, render_as_batch=True
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -32,7 +32,9 @@ def organisations(db: SessionDep, caller: CallerDep) -> OrganisationsPublic:
     return OrganisationsPublic(data=orgs, count=len(orgs))
 
 
-@router.get("/users", response_model=UsersPublic, dependencies=[require_roles(Role.ADMIN)])
+@router.get(
+    "/users", response_model=UsersPublic, dependencies=[require_roles(Role.ADMIN)]
+)
 def users(db: SessionDep, caller: CallerDep) -> UsersPublic:
     rows = [UserPublic.model_validate(u) for u in directory.users_of(db, caller.actor)]
     return UsersPublic(data=rows, count=len(rows))

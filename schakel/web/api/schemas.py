@@ -62,7 +62,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 class ReasoningCreate(BaseModel):
-    """Save a share-check reasoning (verantwoording); the server recomputes the answer."""
+    """Save a reasoning (verantwoording); the server recomputes the answer."""
 
     model_config = ConfigDict(extra="forbid")
 

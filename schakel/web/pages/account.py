@@ -39,26 +39,52 @@ def login(
 ) -> Response:
     client = request.client.host if request.client else "unknown"
     if throttle.blocked(client):
-        return render(request, "login.html", status_code=429, next=_safe_next(next),
-                      error="Te veel mislukte pogingen. Probeer het over enkele minuten opnieuw.")
+        return render(
+            request,
+            "login.html",
+            status_code=429,
+            next=_safe_next(next),
+            error="Te veel mislukte pogingen. Probeer het over enkele minuten opnieuw.",
+        )
     try:
-        user = accounts.authenticate(db, username, password,
-                                     max_failures=settings.login_max_failures,
-                                     lockout_minutes=settings.login_lockout_minutes)
-    except accounts.LoginFailed as exc:
+        user = accounts.authenticate(
+            db,
+            username,
+            password,
+            max_failures=settings.login_max_failures,
+            lockout_minutes=settings.login_lockout_minutes,
+        )
+    except accounts.LoginFailed:
         throttle.record_failure(client)
-        return render(request, "login.html", status_code=401, next=_safe_next(next), error=True,
-                      username=username)
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            error=True,
+            username=username,
+        )
     totp_passed = bool(user.totp_enabled and totp and accounts.verify_totp(user, totp))
     if user.totp_enabled and not totp_passed:
         throttle.record_failure(client)
-        return render(request, "login.html", status_code=401, next=_safe_next(next),
-                      error=True, username=username)
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            error=True,
+            username=username,
+        )
     throttle.reset(client)
-    new = accounts.start_session(db, user, hours=settings.session_hours, totp_passed=totp_passed)
+    new = accounts.start_session(
+        db, user, hours=settings.session_hours, totp_passed=totp_passed
+    )
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, new.token, httponly=True, samesite="lax",
+        SESSION_COOKIE,
+        new.token,
+        httponly=True,
+        samesite="lax",
         secure=settings.secure_cookies or request.url.scheme == "https",
         max_age=int(settings.session_hours * 3600),
     )
@@ -82,14 +108,24 @@ def totp_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
     if not user.totp_secret or user.totp_enabled:
         if not user.totp_enabled:
             accounts.begin_totp_enrolment(user)
-    return render(request, "totp.html", caller, enrolled=user.totp_enabled,
-                  secret=None if user.totp_enabled else user.totp_secret,
-                  uri=None if user.totp_enabled else accounts.totp_uri(user), error=None)
+    return render(
+        request,
+        "totp.html",
+        caller,
+        enrolled=user.totp_enabled,
+        secret=None if user.totp_enabled else user.totp_secret,
+        uri=None if user.totp_enabled else accounts.totp_uri(user),
+        error=None,
+    )
 
 
 @router.post("/tweestapsverificatie")
-def totp_confirm(request: Request, db: SessionDep, caller: CallerDep,
-                 code: Annotated[str, Form(max_length=12)]) -> Response:
+def totp_confirm(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    code: Annotated[str, Form(max_length=12)],
+) -> Response:
     user, web_session = caller.user, caller.web_session
     if web_session is None:
         return RedirectResponse("/login", status_code=303)
@@ -101,7 +137,14 @@ def totp_confirm(request: Request, db: SessionDep, caller: CallerDep,
         else:
             accounts.confirm_totp(db, user, web_session, code)
     except InvalidInput as exc:
-        return render(request, "totp.html", caller, status_code=422, enrolled=user.totp_enabled,
-                      secret=None if user.totp_enabled else user.totp_secret,
-                      uri=None if user.totp_enabled else accounts.totp_uri(user), error=str(exc))
+        return render(
+            request,
+            "totp.html",
+            caller,
+            status_code=422,
+            enrolled=user.totp_enabled,
+            secret=None if user.totp_enabled else user.totp_secret,
+            uri=None if user.totp_enabled else accounts.totp_uri(user),
+            error=str(exc),
+        )
     return RedirectResponse("/", status_code=303)

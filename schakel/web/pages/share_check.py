@@ -15,7 +15,15 @@ from starlette.datastructures import FormData
 from schakel.rules import InvalidQuestion, Question, parse_question
 from schakel.services import share_check
 from schakel.services.actor import Actor
-from schakel.vocabulary import Consent, Covenant, DataCategory, OrgType, Purpose, SubjectRole, label
+from schakel.vocabulary import (
+    Consent,
+    Covenant,
+    DataCategory,
+    OrgType,
+    Purpose,
+    SubjectRole,
+    label,
+)
 from schakel.web.deps import CallerDep, SessionDep
 from schakel.web.templating import render
 
@@ -57,13 +65,33 @@ def _options() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _wizard(request: Request, caller: CallerDep, raw: dict[str, Any], answer: Any = None,
-            error: str | None = None, status_code: int = 200) -> Response:
-    asked = [f for f in OPTIONAL_FIELDS if f in raw or (answer is not None and f in answer.missing)]
-    return render(request, "share_check.html", caller, status_code=status_code, raw=raw,
-                  answer=answer, error=error, asked=asked, options=_options(),
-                  questions=share_check.question_texts(), bool_fields=BOOL_FIELDS,
-                  question_json=json.dumps(raw) if answer is not None else "")
+def _wizard(
+    request: Request,
+    caller: CallerDep,
+    raw: dict[str, Any],
+    answer: Any = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    asked = [
+        f
+        for f in OPTIONAL_FIELDS
+        if f in raw or (answer is not None and f in answer.missing)
+    ]
+    return render(
+        request,
+        "share_check.html",
+        caller,
+        status_code=status_code,
+        raw=raw,
+        answer=answer,
+        error=error,
+        asked=asked,
+        options=_options(),
+        questions=share_check.question_texts(),
+        bool_fields=BOOL_FIELDS,
+        question_json=json.dumps(raw) if answer is not None else "",
+    )
 
 
 @router.get("/mag-ik-dit-delen")
@@ -72,7 +100,9 @@ def wizard(request: Request, caller: CallerDep) -> Response:
 
 
 @router.post("/mag-ik-dit-delen")
-async def wizard_answer(request: Request, db: SessionDep, caller: CallerDep) -> Response:
+async def wizard_answer(
+    request: Request, db: SessionDep, caller: CallerDep
+) -> Response:
     form = await request.form()
     raw = question_from_form(form, caller.actor)
     try:
@@ -106,9 +136,17 @@ def reasonings(request: Request, db: SessionDep, caller: CallerDep) -> Response:
 
 
 @router.get("/verantwoordingen/{decision_id}")
-def reasoning(request: Request, db: SessionDep, caller: CallerDep, decision_id: int) -> Response:
+def reasoning(
+    request: Request, db: SessionDep, caller: CallerDep, decision_id: int
+) -> Response:
     row = share_check.get_reasoning(db, caller.actor, decision_id)
-    return render(request, "reasoning.html", caller, row=row, questions=share_check.question_texts())
+    return render(
+        request,
+        "reasoning.html",
+        caller,
+        row=row,
+        questions=share_check.question_texts(),
+    )
 
 
 @router.get("/regels")

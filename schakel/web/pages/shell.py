@@ -19,7 +19,9 @@ def home(request: Request, db: SessionDep, caller: CallerDep) -> Response:
 
 @router.get("/gebruikers", dependencies=[require_roles(Role.ADMIN)])
 def users_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
-    return render(request, "users.html", caller, users=directory.users_of(db, caller.actor))
+    return render(
+        request, "users.html", caller, users=directory.users_of(db, caller.actor)
+    )
 
 
 @router.get("/audit", dependencies=[require_roles(Role.PRIVACY_OFFICER, Role.ADMIN)])
