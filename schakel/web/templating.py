@@ -47,15 +47,20 @@ class NavEntry:
     roles: tuple[Role, ...] = ()
 
 
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional marker name)
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
 #: Only features that exist appear here; roles empty means every logged-in user.
 NAVIGATION: list[NavEntry] = [
-    NavEntry("/", "Overzicht"),
-    NavEntry("/mag-ik-dit-delen", "Mag ik dit delen?"),
-    NavEntry("/verantwoordingen", "Verantwoordingen"),
-    NavEntry("/regels", "Regels"),
-    NavEntry("/audit", "Auditlog", (Role.PRIVACY_OFFICER, Role.ADMIN)),
-    NavEntry("/gebruikers", "Gebruikers", (Role.ADMIN,)),
-    NavEntry("/api/docs", "API"),
+    NavEntry("/", N_("Overzicht")),
+    NavEntry("/mag-ik-dit-delen", N_("Mag ik dit delen?")),
+    NavEntry("/verantwoordingen", N_("Verantwoordingen")),
+    NavEntry("/regels", N_("Regels")),
+    NavEntry("/audit", N_("Auditlog"), (Role.PRIVACY_OFFICER, Role.ADMIN)),
+    NavEntry("/gebruikers", N_("Gebruikers"), (Role.ADMIN,)),
+    NavEntry("/api/docs", N_("API")),
 ]
 
 
