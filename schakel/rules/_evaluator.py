@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import product
 
-from schakel.rules._model import FIELD_ORDER, UNKNOWABLE, Rule, Ruleset
+from schakel.rules._model import UNKNOWABLE, Rule, Ruleset
 from schakel.rules._schema import Decision, Question
 
 #: Possible values of each unknowable fact, as the strings rules are matched on.
@@ -129,33 +129,40 @@ class Engine:
     def evaluate(self, q: Question) -> Outcome:
         """Evaluate one question (cached per distinct question)."""
         data = frozenset(q.data)
-        facts: dict[str, str | frozenset[str] | None] = {
-            "data": data,
-            "subject": q.subject.value,
-            "subject_minor": None if q.subject_minor is None else _b(q.subject_minor),
-            "consent": None if q.consent is None else q.consent.value,
-            "professional_secrecy": (
-                None if q.professional_secrecy is None else _b(q.professional_secrecy)
-            ),
-            "serious_danger": None
-            if q.serious_danger is None
-            else _b(q.serious_danger),
-            "covenant": "none" if q.covenant is None else q.covenant.value,
-            "anonymised": _b(q.anonymised),
-        }
+        minor = _B[q.subject_minor]
+        consent = q.consent
+        secrecy = _B[q.professional_secrecy]
+        danger = _B[q.serious_danger]
+        covenant = q.covenant or "none"
+        anonymised = _B[q.anonymised]
+        # StrEnum members are str: they hash and compare as their values.
         key = (
-            q.sender.value,
-            q.recipient.value,
-            q.purpose.value,
+            q.sender,
+            q.recipient,
+            q.purpose,
             data,
-            *(facts[f] for f in FIELD_ORDER[4:]),
+            q.subject,
+            minor,
+            consent,
+            secrecy,
+            danger,
+            covenant,
+            anonymised,
         )
         cached = self._outcomes.get(key)
         if cached is not None:
             return cached
-        decisions, supplements = self._candidates(
-            (q.sender.value, q.recipient.value, q.purpose.value)
-        )
+        facts: dict[str, str | frozenset[str] | None] = {
+            "data": data,
+            "subject": q.subject,
+            "subject_minor": minor,
+            "consent": consent,
+            "professional_secrecy": secrecy,
+            "serious_danger": danger,
+            "covenant": covenant,
+            "anonymised": anonymised,
+        }
+        decisions, supplements = self._candidates((q.sender, q.recipient, q.purpose))
         live_d = _residuals(decisions, facts, stop_at_unconditional=True)
         live_s = _residuals(supplements, facts, stop_at_unconditional=False)
         in_play = tuple(
@@ -174,8 +181,7 @@ class Engine:
         return outcome
 
 
-def _b(flag: bool) -> str:
-    return "true" if flag else "false"
+_B: dict[bool | None, str | None] = {True: "true", False: "false", None: None}
 
 
 def _residuals(
