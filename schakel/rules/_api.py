@@ -122,6 +122,11 @@ _ENGINES: dict[tuple[int, dt.date], Engine] = {}
 
 
 def _engine(ruleset: Ruleset, as_at: dt.date) -> Engine:
+    if as_at < ruleset.starts:
+        raise InvalidQuestion(
+            f"as_at {as_at.isoformat()}: de regelset geldt pas vanaf "
+            f"{ruleset.starts.isoformat()}"
+        )
     key = (id(ruleset), as_at)
     engine = _ENGINES.get(key)
     if engine is None or engine.ruleset is not ruleset:

@@ -127,7 +127,9 @@ def _validation_message(name: str, exc: ValidationError, data: Any) -> str:
             for p in err["loc"]
             if not (isinstance(p, str) and p.startswith("function-"))
         ]
-        errors.append(f"{name}: {_loc(loc, data)}: {err['msg']}")
+        got = err.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
+        errors.append(f"{name}: {_loc(loc, data)}: {err['msg']}{shown}")
     return "; ".join(errors)
 
 
@@ -434,6 +436,7 @@ def load_ruleset_from(texts: list[tuple[str, str]]) -> Ruleset:
         questions_nl=dict(meta.questions_nl),
         decisions_nl=dict(meta.decisions_nl),
         files=tuple(name for name, _ in texts),
+        starts=earliest,
     )
 
 

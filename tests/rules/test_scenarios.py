@@ -46,7 +46,11 @@ def test_scenarios_cover_the_hard_combinations() -> None:
     qs = [s.question for s in SCENARIOS]
     assert any(q.get("anonymised") for q in qs)
     assert any(q.get("subject_minor") for q in qs)
-    assert {q.get("covenant") for q in qs} >= {"riec", "zorg_en_veiligheidshuis", "other"}
+    assert {q.get("covenant") for q in qs} >= {
+        "riec",
+        "zorg_en_veiligheidshuis",
+        "other",
+    }
     combos = {
         (q.get("consent"), q.get("professional_secrecy"), q.get("serious_danger"))
         for q in qs
