@@ -108,6 +108,7 @@ class Engine:
             tuple[str, str, str], tuple[tuple[_Compiled, ...], tuple[_Compiled, ...]]
         ] = {}
         self._outcomes: dict[tuple[object, ...], Outcome] = {}
+        self._shapes: dict[tuple[object, ...], Outcome] = {}
         self.assume = ruleset.assume_when_unknown
 
     def _candidates(
@@ -165,16 +166,29 @@ class Engine:
         decisions, supplements = self._candidates((q.sender, q.recipient, q.purpose))
         live_d = _residuals(decisions, facts, stop_at_unconditional=True)
         live_s = _residuals(supplements, facts, stop_at_unconditional=False)
-        in_play = tuple(
-            f
-            for f in UNKNOWABLE
-            if any(c[0] == f for _, res in (*live_d, *live_s) for c in res)
+        # Many questions leave the same rules alive with the same open clauses;
+        # the worlds depend on nothing else, so share the outcome between them.
+        nulls = (minor is None, consent is None, secrecy is None, danger is None)
+        shape = (
+            tuple(r.position for r, _ in live_d),
+            tuple(r.position for r, _ in live_s),
+            nulls,
         )
-        worlds = tuple(
-            _world(tuple(zip(in_play, combo, strict=True)), live_d, live_s)
-            for combo in product(*(DOMAINS[f] for f in in_play))
-        )
-        outcome = _outcome(worlds, in_play, self.assume)
+        outcome = self._shapes.get(shape)
+        if outcome is None:
+            in_play = tuple(
+                f
+                for f in UNKNOWABLE
+                if any(c[0] == f for _, res in (*live_d, *live_s) for c in res)
+            )
+            worlds = tuple(
+                _world(tuple(zip(in_play, combo, strict=True)), live_d, live_s)
+                for combo in product(*(DOMAINS[f] for f in in_play))
+            )
+            outcome = _outcome(worlds, in_play, self.assume)
+            if len(self._shapes) > 100_000:
+                self._shapes.clear()
+            self._shapes[shape] = outcome
         if len(self._outcomes) > 200_000:
             self._outcomes.clear()
         self._outcomes[key] = outcome
