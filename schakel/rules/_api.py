@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -121,6 +122,11 @@ _ENGINES: dict[tuple[int, dt.date], Engine] = {}
 
 
 def _engine(ruleset: Ruleset, as_at: dt.date) -> Engine:
+    if as_at < ruleset.starts:
+        raise InvalidQuestion(
+            f"as_at {as_at.isoformat()}: de regelset geldt pas vanaf "
+            f"{ruleset.starts.isoformat()}"
+        )
     key = (id(ruleset), as_at)
     engine = _ENGINES.get(key)
     if engine is None or engine.ruleset is not ruleset:
@@ -188,7 +194,50 @@ def _dedupe(items: list[Any]) -> tuple[Any, ...]:
     return tuple(out)
 
 
+_Body = tuple[tuple[Ground, ...], tuple[Condition, ...], tuple[Alternative, ...], str]
+_BODIES: dict[tuple[object, ...], _Body] = {}
+
+
 def _answer(q: Question, outcome: Outcome, rs: Ruleset, day: dt.date) -> Answer:
+    world = outcome.chosen
+    # The part of the answer that depends on the rules that fired, not on the
+    # wording of the question, is shared by many questions: cache it.
+    if world is not None:
+        key: tuple[object, ...] = (
+            id(rs),
+            day,
+            world.rule.id,
+            tuple(s.id for s in world.supplements),
+            world.values,
+            world.decision,
+        )
+    else:
+        key = (
+            id(rs),
+            day,
+            outcome.missing,
+            tuple((w.values, w.decision, w.rule.id) for w in outcome.worlds),
+        )
+    body = _BODIES.get(key)
+    if body is None:
+        body = _body(outcome, rs, day)
+        if len(_BODIES) > 100_000:
+            _BODIES.clear()
+        _BODIES[key] = body
+    grounds, conditions, alternatives, text = body
+    # model_construct: every part was validated when the rules loaded.
+    return Answer.model_construct(
+        decision=outcome.decision,
+        grounds=grounds,
+        conditions=conditions,
+        missing=outcome.missing,
+        alternatives=alternatives,
+        explanation_nl=_intro(q, rs) + text,
+        ruleset_version=rs.version,
+    )
+
+
+def _body(outcome: Outcome, rs: Ruleset, day: dt.date) -> _Body:
     world = outcome.chosen
     grounds: tuple[Ground, ...] = ()
     conditions: tuple[Condition, ...] = ()
@@ -198,15 +247,8 @@ def _answer(q: Question, outcome: Outcome, rs: Ruleset, day: dt.date) -> Answer:
         grounds = _dedupe([g for r in rules for g in r.grounds])
         conditions = _dedupe([c for r in rules for c in r.conditions])
         alternatives = _dedupe([a for r in rules for a in r.alternatives])
-    return Answer(
-        decision=outcome.decision,
-        grounds=grounds,
-        conditions=conditions,
-        missing=outcome.missing,
-        alternatives=alternatives,
-        explanation_nl=_explain(q, outcome, rs, day, grounds, conditions, alternatives),
-        ruleset_version=rs.version,
-    )
+    text = _explain(outcome, rs, day, grounds, conditions, alternatives)
+    return grounds, conditions, alternatives, text
 
 
 # ------------------------------------------------------------------ explanation
@@ -218,23 +260,35 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
+@cache
+def _labels() -> dict[str, str]:
+    """Dutch label per vocabulary value (values are unique across these enums)."""
+    out: dict[str, str] = {}
+    for enum in (OrgType, Purpose, DataCategory, SubjectRole, Consent, Covenant):
+        for member in enum:
+            out.setdefault(member.value, label(member))
+    out["true"], out["false"] = "ja", "nee"
+    return out
+
+
 def _value_nl(field: str, value: str) -> str:
     if field == "consent":
-        return label(Consent(value))
+        return _labels()[value]
     return "ja" if value == "true" else "nee"
 
 
 def _question_nl(q: Question) -> str:
-    data = _join([label(d) for d in dict.fromkeys(q.data)])
-    subject = label(q.subject)
+    lbl = _labels()
+    data = _join([lbl[d] for d in dict.fromkeys(q.data)])
+    subject = lbl[q.subject]
     if q.subject_minor:
         subject += " (minderjarig)"
     text = (
-        f"Mag {label(q.sender)} {data} over een {subject} delen met "
-        f"{label(q.recipient)} voor {label(q.purpose)}"
+        f"Mag {lbl[q.sender]} {data} over een {subject} delen met "
+        f"{lbl[q.recipient]} voor {lbl[q.purpose]}"
     )
     if q.covenant is not None:
-        text += f", binnen {label(q.covenant)}"
+        text += f", binnen {lbl[q.covenant]}"
     if q.anonymised:
         text += " (geanonimiseerd)"
     return text + "?"
@@ -242,16 +296,26 @@ def _question_nl(q: Question) -> str:
 
 def _facts_nl(q: Question, rs: Ruleset) -> str:
     known = []
-    for field in ("consent", "professional_secrecy", "serious_danger"):
-        value = getattr(q, field)
-        if value is not None:
-            shown = label(value) if field == "consent" else ("ja" if value else "nee")
-            known.append(f"{rs.questions_nl[field]} {shown}")
+    if q.consent is not None:
+        known.append(f"{rs.questions_nl['consent']} {_labels()[q.consent]}")
+    if q.professional_secrecy is not None:
+        shown = "ja" if q.professional_secrecy else "nee"
+        known.append(f"{rs.questions_nl['professional_secrecy']} {shown}")
+    if q.serious_danger is not None:
+        shown = "ja" if q.serious_danger else "nee"
+        known.append(f"{rs.questions_nl['serious_danger']} {shown}")
     return " ".join(known)
 
 
+def _intro(q: Question, rs: Ruleset) -> str:
+    text = f"Vraag: {_question_nl(q)}\n"
+    facts = _facts_nl(q, rs)
+    if facts:
+        text += f"Bekend: {facts}\n"
+    return text
+
+
 def _explain(
-    q: Question,
     outcome: Outcome,
     rs: Ruleset,
     day: dt.date,
@@ -259,11 +323,7 @@ def _explain(
     conditions: tuple[Condition, ...],
     alternatives: tuple[Alternative, ...],
 ) -> str:
-    lines = [f"Vraag: {_question_nl(q)}"]
-    facts = _facts_nl(q, rs)
-    if facts:
-        lines.append(f"Bekend: {facts}")
-    lines.append(f"Uitkomst: {rs.decisions_nl[outcome.decision]}.")
+    lines = [f"Uitkomst: {rs.decisions_nl[outcome.decision]}."]
     world = outcome.chosen
     if world is None:
         lines.append(

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import product
 
-from schakel.rules._model import FIELD_ORDER, UNKNOWABLE, Rule, Ruleset
+from schakel.rules._model import UNKNOWABLE, Rule, Ruleset
 from schakel.rules._schema import Decision, Question
 
 #: Possible values of each unknowable fact, as the strings rules are matched on.
@@ -108,6 +108,7 @@ class Engine:
             tuple[str, str, str], tuple[tuple[_Compiled, ...], tuple[_Compiled, ...]]
         ] = {}
         self._outcomes: dict[tuple[object, ...], Outcome] = {}
+        self._shapes: dict[tuple[object, ...], Outcome] = {}
         self.assume = ruleset.assume_when_unknown
 
     def _candidates(
@@ -129,53 +130,72 @@ class Engine:
     def evaluate(self, q: Question) -> Outcome:
         """Evaluate one question (cached per distinct question)."""
         data = frozenset(q.data)
-        facts: dict[str, str | frozenset[str] | None] = {
-            "data": data,
-            "subject": q.subject.value,
-            "subject_minor": None if q.subject_minor is None else _b(q.subject_minor),
-            "consent": None if q.consent is None else q.consent.value,
-            "professional_secrecy": (
-                None if q.professional_secrecy is None else _b(q.professional_secrecy)
-            ),
-            "serious_danger": None
-            if q.serious_danger is None
-            else _b(q.serious_danger),
-            "covenant": "none" if q.covenant is None else q.covenant.value,
-            "anonymised": _b(q.anonymised),
-        }
+        minor = _B[q.subject_minor]
+        consent = q.consent
+        secrecy = _B[q.professional_secrecy]
+        danger = _B[q.serious_danger]
+        covenant = q.covenant or "none"
+        anonymised = _B[q.anonymised]
+        # StrEnum members are str: they hash and compare as their values.
         key = (
-            q.sender.value,
-            q.recipient.value,
-            q.purpose.value,
+            q.sender,
+            q.recipient,
+            q.purpose,
             data,
-            *(facts[f] for f in FIELD_ORDER[4:]),
+            q.subject,
+            minor,
+            consent,
+            secrecy,
+            danger,
+            covenant,
+            anonymised,
         )
         cached = self._outcomes.get(key)
         if cached is not None:
             return cached
-        decisions, supplements = self._candidates(
-            (q.sender.value, q.recipient.value, q.purpose.value)
-        )
+        facts: dict[str, str | frozenset[str] | None] = {
+            "data": data,
+            "subject": q.subject,
+            "subject_minor": minor,
+            "consent": consent,
+            "professional_secrecy": secrecy,
+            "serious_danger": danger,
+            "covenant": covenant,
+            "anonymised": anonymised,
+        }
+        decisions, supplements = self._candidates((q.sender, q.recipient, q.purpose))
         live_d = _residuals(decisions, facts, stop_at_unconditional=True)
         live_s = _residuals(supplements, facts, stop_at_unconditional=False)
-        in_play = tuple(
-            f
-            for f in UNKNOWABLE
-            if any(c[0] == f for _, res in (*live_d, *live_s) for c in res)
+        # Many questions leave the same rules alive with the same open clauses;
+        # the worlds depend on nothing else, so share the outcome between them.
+        nulls = (minor is None, consent is None, secrecy is None, danger is None)
+        shape = (
+            tuple(r.position for r, _ in live_d),
+            tuple(r.position for r, _ in live_s),
+            nulls,
         )
-        worlds = tuple(
-            _world(tuple(zip(in_play, combo, strict=True)), live_d, live_s)
-            for combo in product(*(DOMAINS[f] for f in in_play))
-        )
-        outcome = _outcome(worlds, in_play, self.assume)
+        outcome = self._shapes.get(shape)
+        if outcome is None:
+            in_play = tuple(
+                f
+                for f in UNKNOWABLE
+                if any(c[0] == f for _, res in (*live_d, *live_s) for c in res)
+            )
+            worlds = tuple(
+                _world(tuple(zip(in_play, combo, strict=True)), live_d, live_s)
+                for combo in product(*(DOMAINS[f] for f in in_play))
+            )
+            outcome = _outcome(worlds, in_play, self.assume)
+            if len(self._shapes) > 100_000:
+                self._shapes.clear()
+            self._shapes[shape] = outcome
         if len(self._outcomes) > 200_000:
             self._outcomes.clear()
         self._outcomes[key] = outcome
         return outcome
 
 
-def _b(flag: bool) -> str:
-    return "true" if flag else "false"
+_B: dict[bool | None, str | None] = {True: "true", False: "false", None: None}
 
 
 def _residuals(

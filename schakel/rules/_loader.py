@@ -64,8 +64,14 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last)."""
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Safe loader that refuses duplicate keys (PyYAML silently keeps the last).
+
+    Uses libyaml's parser when PyYAML was built with it (several times faster).
+    """
 
 
 def _construct_mapping(
@@ -127,7 +133,9 @@ def _validation_message(name: str, exc: ValidationError, data: Any) -> str:
             for p in err["loc"]
             if not (isinstance(p, str) and p.startswith("function-"))
         ]
-        errors.append(f"{name}: {_loc(loc, data)}: {err['msg']}")
+        got = err.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
+        errors.append(f"{name}: {_loc(loc, data)}: {err['msg']}{shown}")
     return "; ".join(errors)
 
 
@@ -434,6 +442,7 @@ def load_ruleset_from(texts: list[tuple[str, str]]) -> Ruleset:
         questions_nl=dict(meta.questions_nl),
         decisions_nl=dict(meta.decisions_nl),
         files=tuple(name for name, _ in texts),
+        starts=earliest,
     )
 
 

@@ -127,6 +127,8 @@ class Ruleset:
     questions_nl: Mapping[str, str]
     decisions_nl: Mapping[Decision, str]
     files: tuple[str, ...]
+    #: First day on which every question gets a decision (the catch-all's start).
+    starts: dt.date
     _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
