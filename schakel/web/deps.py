@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from schakel.errors import NotPermitted
 from schakel.services import accounts
@@ -65,7 +66,18 @@ class Caller:
         return self.web_session.csrf_token if self.web_session else ""
 
 
+async def request_form(request: Request) -> FormData:
+    """The parsed form (async); handlers that touch the database stay synchronous so
+    that a blocking query never stalls the event loop."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(request_form)]
+
+
 async def _csrf_value(request: Request) -> str | None:
+    if request.method not in UNSAFE_METHODS:
+        return None
     header = request.headers.get("x-csrf-token")
     if header:
         return header
@@ -79,7 +91,11 @@ async def _csrf_value(request: Request) -> str | None:
     return None
 
 
-async def get_caller(request: Request, db: SessionDep) -> Caller:
+def get_caller(
+    request: Request,
+    db: SessionDep,
+    supplied: Annotated[str | None, Depends(_csrf_value)],
+) -> Caller:
     """Bearer token (API clients) or session cookie (browsers, CSRF-checked)."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -97,7 +113,6 @@ async def get_caller(request: Request, db: SessionDep) -> Caller:
         if not request.url.path.startswith(("/tweestapsverificatie", "/logout")):
             raise SecondFactorRequired()
     if request.method in UNSAFE_METHODS:
-        supplied = await _csrf_value(request)
         if not supplied or not secrets.compare_digest(supplied, web_session.csrf_token):
             raise CsrfFailed()
     set_scope(db, Scope.for_org(user.org_id))

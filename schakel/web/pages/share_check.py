@@ -24,7 +24,7 @@ from schakel.vocabulary import (
     SubjectRole,
     label,
 )
-from schakel.web.deps import CallerDep, SessionDep
+from schakel.web.deps import CallerDep, FormDep, SessionDep
 from schakel.web.templating import render
 
 router = APIRouter()
@@ -100,10 +100,9 @@ def wizard(request: Request, caller: CallerDep) -> Response:
 
 
 @router.post("/mag-ik-dit-delen")
-async def wizard_answer(
-    request: Request, db: SessionDep, caller: CallerDep
+def wizard_answer(
+    request: Request, db: SessionDep, caller: CallerDep, form: FormDep
 ) -> Response:
-    form = await request.form()
     raw = question_from_form(form, caller.actor)
     try:
         question = parse_question(raw)
