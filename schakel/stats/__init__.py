@@ -24,7 +24,6 @@ from schakel.stats._table import CaptureTable, InvalidCaptureTable
 from schakel.stats.suppression import SuppressedTable, suppress, suppress_series
 
 __all__ = [
-    "STRATIFIED_CAVEATS",
     "BootstrapKind",
     "CaptureTable",
     "EstimateResult",
@@ -32,6 +31,7 @@ __all__ = [
     "InvalidCaptureTable",
     "Method",
     "NoFiniteEstimate",
+    "STRATIFIED_CAVEATS",
     "StratifiedResult",
     "SuppressedTable",
     "Verdict",

@@ -29,23 +29,33 @@ def identifiable(x: FloatArray) -> bool:
 def identifiable_batch(
     matrix: FloatArray, fit_cols: BoolArray, keep_cells: BoolArray
 ) -> BoolArray:
-    """Full column rank for many masked models at once (via the Gram matrix)."""
-    n_cells, n_cols = matrix.shape
-    products = (matrix[:, :, None] * matrix[:, None, :]).reshape(
-        n_cells, n_cols * n_cols
-    )
+    """Full column rank for many masked models at once.
+
+    Models are grouped by their kept cells: when the design of *all* columns has
+    full rank on those cells, every model with them is identifiable (a subset of
+    independent columns is independent). Only the other groups are checked one by
+    one, through the eigenvalues of their Gram matrices.
+    """
     out = np.zeros(fit_cols.shape[0], dtype=bool)
-    chunk = 4096
-    for s in range(0, fit_cols.shape[0], chunk):
-        cm = fit_cols[s : s + chunk].astype(np.float64)
-        gram = (keep_cells[s : s + chunk].astype(np.float64) @ products).reshape(
-            -1, n_cols, n_cols
-        )
-        gram = gram * cm[:, :, None] * cm[:, None, :]
-        eig = np.linalg.eigvalsh(gram)
-        # Unfitted columns contribute exact zero eigenvalues; count the rest.
-        big = eig > 1e-8 * np.maximum(eig[:, -1:], 1.0)
-        out[s : s + chunk] = big.sum(axis=1) == fit_cols[s : s + chunk].sum(axis=1)
+    masks, group = np.unique(keep_cells, axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    for g, cells in enumerate(masks):
+        members = np.flatnonzero(group == g)
+        x = matrix[cells]
+        # Columns that vanish on these cells belong to minus-infinity terms and are
+        # never fitted, so they do not count against the rank.
+        if identifiable(x[:, np.abs(x).sum(axis=0) > 0]):
+            out[members] = True
+            continue
+        gram_all = x.T @ x
+        for s in range(0, members.size, 4096):
+            rows = members[s : s + 4096]
+            cm = fit_cols[rows].astype(np.float64)
+            gram = gram_all[None, :, :] * cm[:, :, None] * cm[:, None, :]
+            eig = np.linalg.eigvalsh(gram)
+            # Unfitted columns contribute exact zero eigenvalues; count the rest.
+            big = eig > 1e-8 * np.maximum(eig[:, -1:], 1.0)
+            out[rows] = big.sum(axis=1) == fit_cols[rows].sum(axis=1)
     return out
 
 

@@ -259,8 +259,12 @@ def select_bic(
     idx = np.flatnonzero(ok)
     if idx.size == 0:
         raise NoFiniteEstimate("bic: geen enkel model is identificeerbaar")
-    fits = fit_batch(design.matrix, y, fc[idx], kc[idx], want_cov=False, tol=1e-9)
+    # A loose fit ranks all models; the close ones are refitted tightly.
+    fits = fit_batch(design.matrix, y, fc[idx], kc[idx], want_cov=False, tol=1e-7)
     bic = -2.0 * fits.loglik + k[idx] * math.log(n)
+    close = np.flatnonzero(bic <= bic.min() + 1.0)
+    tight = fit_batch(design.matrix, y, fc[idx[close]], kc[idx[close]], want_cov=False)
+    bic[close] = -2.0 * tight.loglik + k[idx[close]] * math.log(n)
     for j in np.argsort(bic, kind="stable"):
         m = idx[j]
         x = design.matrix[kc[m]][:, fc[m]]

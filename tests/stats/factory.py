@@ -17,7 +17,9 @@ def load(name: str) -> CaptureTable:
 
 
 def simulate_registrations(
-    rng: np.random.Generator, population: int, base: tuple[float, float, float],
+    rng: np.random.Generator,
+    population: int,
+    base: tuple[float, float, float],
     a_then_b: float,
 ) -> CaptureTable:
     """Three lists; B depends on A (prob ``a_then_b`` if on A), C independent.

@@ -1,5 +1,7 @@
 """The batched IRLS fit against statsmodels' GLM (the readable reference)."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
@@ -9,7 +11,7 @@ from schakel.stats._models import Design, interactions, pair_models_mask
 from tests.stats.factory import load
 
 
-def reference(x, y):
+def reference(x: np.ndarray, y: np.ndarray) -> Any:
     return sm.GLM(y, x, family=sm.families.Poisson()).fit()
 
 

@@ -29,10 +29,10 @@ def test_ignoring_the_dependence_underestimates():
     # Positive dependence between A and B inflates their overlap: the independence
     # model then sees too few people missing. This is what the model choice guards.
     rng = np.random.default_rng(11)
-    main = [
-        estimate(simulate_registrations(rng, POPULATION, BASE, A_THEN_B), "main").estimate
-        for _ in range(20)
+    tables = [
+        simulate_registrations(rng, POPULATION, BASE, A_THEN_B) for _ in range(20)
     ]
+    main = [estimate(table, "main").estimate for table in tables]
     assert np.mean(main) < 0.9 * POPULATION
 
 

@@ -10,8 +10,13 @@ from tests.stats.factory import load
     ("name", "method", "options", "published", "model"),
     [
         # UK 2013 official estimate (Home Office 2014, Bales-Hesketh-Silverman).
-        ("UKdat_5", "aic-step", {}, 11313,
-         ["LA:NG", "NG:GP", "PFNCA:GP", "LA:PFNCA", "GO:GP", "NG:GO"]),
+        (
+            "UKdat_5",
+            "aic-step",
+            {},
+            11313,
+            ["LA:NG", "NG:GP", "PFNCA:GP", "LA:PFNCA", "GO:GP", "NG:GO"],
+        ),
         # Chan, Silverman & Vincent (2021) section 4.
         ("NewOrl", "stepwise", {}, 1184, ["D:E"]),
         ("NewOrl", "main", {}, 997, []),
