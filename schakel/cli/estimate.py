@@ -47,7 +47,7 @@ def estimate_command(
     bootstrap_type: Annotated[
         str,
         typer.Option("--bootstrap-type", help="parametric of nonparametric."),
-    ] = "parametric",
+    ] = "nonparametric",
     seed: Annotated[
         int | None, typer.Option("--seed", help="Startwaarde voor de bootstrap.")
     ] = None,

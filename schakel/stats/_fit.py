@@ -49,6 +49,7 @@ def fit_batch(
     tol: float = 1e-10,
     chunk: int = 4096,
     want_cov: bool = True,
+    products: FloatArray | None = None,
 ) -> BatchFit:
     """Fit every model (row of the masks) by IRLS; chunks bound the memory used."""
     fit_cols = np.atleast_2d(fit_cols)
@@ -57,10 +58,8 @@ def fit_batch(
         keep_cells = np.repeat(keep_cells, fit_cols.shape[0], axis=0)
     if y.ndim == 1:
         y = np.broadcast_to(y, keep_cells.shape)
-    n_cells, n_cols = matrix.shape
-    products = (matrix[:, :, None] * matrix[:, None, :]).reshape(
-        n_cells, n_cols * n_cols
-    )
+    if products is None:
+        products = column_products(matrix)
     parts = [
         _fit_chunk(
             matrix,
@@ -81,6 +80,12 @@ def fit_batch(
         cov=np.concatenate([p.cov for p in parts]),
         converged=np.concatenate([p.converged for p in parts]),
     )
+
+
+def column_products(matrix: FloatArray) -> FloatArray:
+    """Cell-wise products of every pair of columns (cells × columns²)."""
+    n_cells, n_cols = matrix.shape
+    return (matrix[:, :, None] * matrix[:, None, :]).reshape(n_cells, n_cols * n_cols)
 
 
 def _fit_chunk(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 import numpy as np
@@ -64,6 +65,14 @@ class Design:
             cols.append(np.prod(patterns[:, list(term)], axis=1))
         matrix = np.column_stack(cols)
         return cls(t, tuple(terms), matrix, matrix.T @ y)
+
+    @cached_property
+    def products(self) -> npt.NDArray[np.float64]:
+        """Cell-wise products of all column pairs, reused by every fit."""
+        n_cells, n_cols = self.matrix.shape
+        return (self.matrix[:, :, None] * self.matrix[:, None, :]).reshape(
+            n_cells, n_cols * n_cols
+        )
 
     @property
     def n_columns(self) -> int:

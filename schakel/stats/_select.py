@@ -14,7 +14,8 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm, poisson
+from scipy.special import pdtr, pdtrc
+from scipy.stats import norm
 
 from schakel.errors import InvalidInput
 from schakel.stats._checks import identifiable, identifiable_batch, mle_exists
@@ -93,7 +94,7 @@ def fit_model(design: Design, y: FloatArray, terms: Sequence[Term]) -> ModelFit:
     margins = design.matrix.T @ y
     chosen = chosen_mask(design, terms)
     fc, kc, k = design.masks(chosen[None, :], margins)
-    fit = fit_batch(design.matrix, y, fc, kc)
+    fit = fit_batch(design.matrix, y, fc, kc, products=design.products)
     return _model_fit(design, margins, terms, fit, fc[0], kc[0], int(k[0]))
 
 
@@ -153,16 +154,16 @@ def select_stepwise(design: Design, y: FloatArray, threshold: float) -> list[Ter
     pairs = [t for t in design.terms if len(t) == 2]
     margins = design.matrix.T @ y
     current: list[Term] = []
+    pair_cols = np.array([design.column_of(p) for p in pairs], dtype=np.intp)
     while True:
         fit = fit_model(design, y, current)
-        scored = []
-        for pair in pairs:
-            if pair in current:
-                continue
-            col = design.matrix[:, design.column_of(pair)]
-            observed = margins[design.column_of(pair)]
-            expected = float(col @ fit.mu)
-            scored.append((_overlap_p(observed, expected), pair))
+        expected = design.matrix[:, pair_cols].T @ fit.mu
+        p_values = overlap_p_values(margins[pair_cols], expected)
+        scored = [
+            (float(p_values[k]), pair)
+            for k, pair in enumerate(pairs)
+            if pair not in current
+        ]
         scored.sort(key=lambda item: item[0])
         added = False
         for p_value, pair in scored:
@@ -176,13 +177,17 @@ def select_stepwise(design: Design, y: FloatArray, threshold: float) -> list[Ter
             return current
 
 
-def _overlap_p(observed: float, expected: float) -> float:
-    """min(P(X ≤ n), P(X ≥ n)) for X ~ Poisson(expected), not doubled."""
-    if expected <= 0:
-        return 1.0
-    lower = float(poisson.cdf(observed, expected))
-    upper = float(poisson.sf(observed - 1, expected))
-    return min(lower, upper)
+def overlap_p_values(observed: FloatArray, expected: FloatArray) -> FloatArray:
+    """min(P(X ≤ n), P(X ≥ n)) for X ~ Poisson(expected), not doubled; 1 if λ = 0.
+
+    >>> p = overlap_p_values(np.array([0.0, 5.0]), np.array([3.0, 1.0]))
+    >>> [round(float(v), 4) for v in p]
+    [0.0498, 0.0037]
+    """
+    lam = np.where(expected > 0, expected, 1.0)
+    lower = pdtr(observed, lam)
+    upper = np.where(observed > 0, pdtrc(observed - 1, lam), 1.0)
+    return np.asarray(np.where(expected > 0, np.minimum(lower, upper), 1.0))
 
 
 def select_aic_step(design: Design, y: FloatArray, threshold: float) -> list[Term]:
@@ -197,7 +202,7 @@ def select_aic_step(design: Design, y: FloatArray, threshold: float) -> list[Ter
             return current
         rows = np.array([chosen_mask(design, [*current, p]) for p in candidates])
         fc, kc, k = design.masks(rows, margins)
-        fits = fit_batch(design.matrix, y, fc, kc)
+        fits = fit_batch(design.matrix, y, fc, kc, products=design.products)
         aics = -2.0 * fits.loglik + 2.0 * k
         best = int(np.argmin(aics))
         if not aics[best] < aic0:
@@ -260,10 +265,25 @@ def select_bic(
     if idx.size == 0:
         raise NoFiniteEstimate("bic: geen enkel model is identificeerbaar")
     # A loose fit ranks all models; the close ones are refitted tightly.
-    fits = fit_batch(design.matrix, y, fc[idx], kc[idx], want_cov=False, tol=1e-7)
+    fits = fit_batch(
+        design.matrix,
+        y,
+        fc[idx],
+        kc[idx],
+        want_cov=False,
+        tol=1e-7,
+        products=design.products,
+    )
     bic = -2.0 * fits.loglik + k[idx] * math.log(n)
     close = np.flatnonzero(bic <= bic.min() + 1.0)
-    tight = fit_batch(design.matrix, y, fc[idx[close]], kc[idx[close]], want_cov=False)
+    tight = fit_batch(
+        design.matrix,
+        y,
+        fc[idx[close]],
+        kc[idx[close]],
+        want_cov=False,
+        products=design.products,
+    )
     bic[close] = -2.0 * tight.loglik + k[idx[close]] * math.log(n)
     for j in np.argsort(bic, kind="stable"):
         m = idx[j]

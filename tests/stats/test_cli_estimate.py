@@ -57,7 +57,7 @@ def test_bootstrap_option_is_seeded():
     first, second = run(*args), run(*args)
     assert first.exit_code == 0
     assert first.stdout == second.stdout
-    assert json.loads(first.stdout)["interval"] == "bootstrap-parametric"
+    assert json.loads(first.stdout)["interval"] == "bootstrap-nonparametric"
 
 
 def test_readable_table_without_json():

@@ -52,15 +52,17 @@ def test_bootstrap_interval_covers_and_is_seeded():
     first = estimate(table, "stepwise", bootstrap=60, seed=9)
     again = estimate(table, "stepwise", bootstrap=60, seed=9)
     assert first == again
-    assert first.interval == "bootstrap-parametric"
+    assert first.interval == "bootstrap-nonparametric"
     assert first.ci_low < first.estimate < first.ci_high
+    assert first.ci_low <= POPULATION <= first.ci_high
     other = estimate(table, "stepwise", bootstrap=60, seed=10)
     assert (other.ci_low, other.ci_high) != (first.ci_low, first.ci_high)
-    nonparametric = estimate(
-        table, "main", bootstrap=60, seed=9, bootstrap_kind="nonparametric"
+    parametric = estimate(
+        table, "stepwise", bootstrap=60, seed=9, bootstrap_kind="parametric"
     )
-    assert nonparametric.interval == "bootstrap-nonparametric"
-    assert nonparametric.ci_low < nonparametric.estimate < nonparametric.ci_high
+    assert parametric.interval == "bootstrap-parametric"
+    assert parametric.ci_low < parametric.estimate < parametric.ci_high
+    assert parametric.ci_low <= POPULATION <= parametric.ci_high
 
 
 def test_stratified_estimate_sums_strata():

@@ -1,14 +1,11 @@
 """Small-cell suppression: properties that must hold for every table."""
 
-import doctest
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from schakel.stats import SuppressedTable, suppress, suppress_series
-from schakel.stats import suppression as module
 
 counts = st.integers(min_value=0, max_value=40) | st.integers(min_value=0, max_value=9)
 tables = st.integers(1, 4).flatmap(
@@ -121,10 +118,6 @@ def test_series_suppression_properties(values):
             low = 0 if n_big else max(0, hidden_sum - 9 * (n_small - 1))
             high = min(9, hidden_sum - 10 * n_big)
             assert high - low >= 1
-
-
-def test_doctests():
-    assert doctest.testmod(module).failed == 0
 
 
 def test_rejects_negative_counts():
