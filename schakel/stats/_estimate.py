@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -134,12 +135,11 @@ def _single_threaded_blas() -> AbstractContextManager[object]:
     thread start-up costs more than it gains (2-4x slower on a busy 2-core machine).
     threadpoolctl is optional; without it the BLAS default applies."""
     try:
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+        threadpoolctl = importlib.import_module("threadpoolctl")
     except ImportError:  # pragma: no cover - depends on the environment
         return nullcontext()
-    return cast(
-        AbstractContextManager[object], threadpool_limits(limits=1, user_api="blas")
-    )
+    limits = threadpoolctl.threadpool_limits(limits=1, user_api="blas")
+    return cast(AbstractContextManager[object], limits)
 
 
 def estimate(
