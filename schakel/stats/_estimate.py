@@ -130,6 +130,26 @@ class _Plan:
         return terms
 
 
+def compare_methods(
+    table: CaptureTable,
+    methods: Sequence[str | Method] = tuple(Method),
+    **options: Any,
+) -> dict[str, EstimateResult | NoFiniteEstimate]:
+    """Every method on the same table, side by side (for the dark-number page).
+
+    A method without a finite estimate maps to its ``NoFiniteEstimate`` (whose
+    message is Dutch and can be shown as is) instead of stopping the others.
+    """
+    out: dict[str, EstimateResult | NoFiniteEstimate] = {}
+    for method in methods:
+        chosen = method if isinstance(method, Method) else parse_method(method)
+        try:
+            out[chosen.value] = estimate(table, chosen, **options)
+        except NoFiniteEstimate as exc:
+            out[chosen.value] = exc
+    return out
+
+
 def _single_threaded_blas() -> AbstractContextManager[object]:
     """One BLAS thread: the fits are many tiny products and solves, for which
     thread start-up costs more than it gains (2-4x slower on a busy 2-core machine).

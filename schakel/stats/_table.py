@@ -116,6 +116,40 @@ class CaptureTable:
         return table
 
     @classmethod
+    def from_memberships(
+        cls, lists: Sequence[str], memberships: Iterable[Iterable[str]]
+    ) -> CaptureTable:
+        """Build from one collection of list names per (de-duplicated) person.
+
+        Names outside ``lists`` are ignored; a person on none of ``lists`` is not
+        counted (they are part of what is being estimated, not data).
+
+        >>> t = CaptureTable.from_memberships(["P", "Z"], [{"P"}, {"P", "Z"}, {"X"}])
+        >>> t.rows()
+        [((1, 0), 1), ((1, 1), 1)]
+        """
+        names = _check_lists(lists)
+        position = {name: k for k, name in enumerate(names)}
+        counts = [0] * (2 ** len(names) - 1)
+        for person in memberships:
+            code = 0
+            for name in person:
+                if name in position:
+                    code |= 1 << position[name]
+            if code:
+                counts[code - 1] += 1
+        table = cls(names, tuple(counts), _pattern_matrix(len(names)))
+        _check_nonempty(table)
+        return table
+
+    def to_csv_text(self, count_column: str = "count") -> str:
+        """The observed patterns as CSV in the input format (round-trips)."""
+        lines = [",".join([*self.lists, count_column])]
+        for pattern, count in self.rows():
+            lines.append(",".join([*map(str, pattern), str(count)]))
+        return "\n".join(lines) + "\n"
+
+    @classmethod
     def from_csv_text(cls, text: str, count_column: str = "count") -> CaptureTable:
         """Parse CSV text with a header; rows are named by their line number."""
         reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))

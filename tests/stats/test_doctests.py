@@ -4,10 +4,10 @@ import doctest
 
 import pytest
 
-from schakel.stats import _select, suppression
+from schakel.stats import _select, _table, suppression
 
 
-@pytest.mark.parametrize("module", [_select, suppression])
+@pytest.mark.parametrize("module", [_select, _table, suppression])
 def test_module_doctests(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

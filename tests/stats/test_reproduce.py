@@ -2,7 +2,7 @@
 
 import pytest
 
-from schakel.stats import Verdict, check_model_terms, estimate
+from schakel.stats import Verdict, check_model_terms, compare_methods, estimate
 from tests.stats.factory import load
 
 
@@ -93,3 +93,18 @@ def test_artificial_3_existence_and_identifiability(terms, verdict):
 
 def test_korea_full_two_way_model_has_no_mle():
     assert check_model_terms(load("Korea"), ["b:c", "b:d", "c:d"]) is Verdict.NO_MLE
+
+
+def test_compare_methods_side_by_side():
+    results = compare_methods(load("Korea"))
+    assert list(results) == ["main", "stepwise", "aic-step", "bic"]
+    assert round(results["bic"].estimate, 1) == 157.2  # type: ignore[union-attr]
+    assert round(results["stepwise"].estimate, 1) == 268.8  # type: ignore[union-attr]
+
+
+def test_compare_methods_keeps_failures_as_values():
+    from schakel.stats import CaptureTable, NoFiniteEstimate
+
+    table = CaptureTable.from_counts(["A", "B", "C"], [5, 4, 0, 3, 0, 0, 0])
+    results = compare_methods(table, ["main", "stepwise"])
+    assert all(isinstance(r, NoFiniteEstimate) for r in results.values())

@@ -48,3 +48,15 @@ def test_bad_tables_name_the_problem(text, keywords):
         CaptureTable.from_csv_text(text)
     for word in keywords:
         assert word in str(info.value)
+
+
+def test_from_memberships_counts_people_per_pattern():
+    people = [{"P", "K"}, {"P"}, {"P"}, {"K", "X"}, {"X"}, set()]
+    table = CaptureTable.from_memberships(["P", "K"], people)
+    assert table.counts == (2, 1, 1)
+    assert table.observed == 4
+
+
+def test_csv_round_trip():
+    table = CaptureTable.from_csv_text(GOOD)
+    assert CaptureTable.from_csv_text(table.to_csv_text()) == table
