@@ -49,7 +49,7 @@ def test_bootstrap_option_is_seeded():
         "--method",
         "stepwise",
         "--bootstrap",
-        "30",
+        "12",
         "--seed",
         "4",
         "--json",
@@ -102,3 +102,14 @@ def test_missing_file_exits_2(tmp_path):
     result = run(tmp_path / "absent.csv", "--json")
     assert result.exit_code == 2
     assert result.stdout == ""
+
+
+def test_cli_module_defers_the_heavy_core():
+    import subprocess
+    import sys
+
+    code = "import sys, schakel.cli.estimate; print('schakel.stats' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"

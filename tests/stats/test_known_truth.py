@@ -88,3 +88,13 @@ def test_stratified_refuses_different_lists():
     b = CaptureTable.from_counts(["A", "C"], [5, 6, 2])
     with pytest.raises(InvalidInput, match="dezelfde lijsten"):
         estimate_stratified({"x": a, "y": b})
+
+
+def test_bootstrap_reports_progress():
+    rng = np.random.default_rng(4)
+    table = simulate_registrations(rng, POPULATION, BASE, A_THEN_B)
+    calls: list[tuple[int, int]] = []
+    estimate(
+        table, "main", bootstrap=7, seed=1, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(i, 7) for i in range(1, 8)]

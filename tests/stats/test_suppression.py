@@ -69,7 +69,7 @@ def attacker_range(
     return low.fun, -high.fun
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(tables)
 def test_suppression_properties(cells):
     ext = extended(cells)
