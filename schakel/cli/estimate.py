@@ -7,11 +7,14 @@ other commands start fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from schakel.cli._common import err_console, fail, progress_enabled, write_json
+
+if TYPE_CHECKING:
+    from schakel.stats import EstimateResult
 
 
 def register(app: typer.Typer) -> None:
@@ -64,13 +67,7 @@ def estimate_command(
 ) -> None:
     """Schat het totale aantal slachtoffers (gezien + niet gezien) uit overlap."""
     from schakel.errors import InvalidInput
-    from schakel.stats import (
-        BootstrapKind,
-        CaptureTable,
-        Interval,
-        estimate,
-        parse_method,
-    )
+    from schakel.stats import CaptureTable, estimate, parse_method
 
     try:
         text = input_csv.read_text(encoding="utf-8")
@@ -78,18 +75,6 @@ def estimate_command(
         fail(f"{input_csv}: kan het bestand niet lezen ({exc})")
     try:
         chosen = parse_method(method)
-        try:
-            kind = BootstrapKind(bootstrap_type)
-        except ValueError:
-            raise InvalidInput(
-                f"--bootstrap-type {bootstrap_type!r}: kies parametric of nonparametric"
-            ) from None
-        try:
-            how = Interval(interval) if interval is not None else None
-        except ValueError:
-            raise InvalidInput(
-                f"--interval {interval!r}: kies profile-likelihood of log-normal"
-            ) from None
         table = CaptureTable.from_csv_text(text, count_column=count_column)
         if bootstrap > 0 and progress_enabled():
             from rich.progress import Progress
@@ -102,10 +87,10 @@ def estimate_command(
                     threshold=threshold,
                     max_order=max_order,
                     bootstrap=bootstrap,
-                    bootstrap_kind=kind,
+                    bootstrap_kind=bootstrap_type,
                     seed=seed,
                     confidence=confidence,
-                    interval=how,
+                    interval=interval,
                     progress=lambda done, _total: bar.update(task, completed=done),
                 )
         else:
@@ -115,10 +100,10 @@ def estimate_command(
                 threshold=threshold,
                 max_order=max_order,
                 bootstrap=bootstrap,
-                bootstrap_kind=kind,
+                bootstrap_kind=bootstrap_type,
                 seed=seed,
                 confidence=confidence,
-                interval=how,
+                interval=interval,
             )
     except InvalidInput as exc:
         fail(f"{input_csv}: {exc}")
@@ -128,14 +113,11 @@ def estimate_command(
     _print_table(result)
 
 
-def _print_table(result: object) -> None:
+def _print_table(result: EstimateResult) -> None:
     """Readable summary on stdout."""
     from rich.console import Console
     from rich.table import Table
 
-    from schakel.stats import EstimateResult
-
-    assert isinstance(result, EstimateResult)
     table = Table(title="Schatting met meerdere registraties", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")

@@ -194,6 +194,17 @@ def estimate(
         raise InvalidInput(f"--max-order {max_order} moet minstens 2 zijn")
     if bootstrap < 0:
         raise InvalidInput(f"--bootstrap {bootstrap} mag niet negatief zijn")
+    try:
+        kind = BootstrapKind(bootstrap_kind)
+    except ValueError:
+        raise InvalidInput(
+            f"bootstrap-soort {bootstrap_kind!r}: kies parametric of nonparametric"
+        ) from None
+    if interval is not None and interval not in (Interval.PROFILE, Interval.LOGNORMAL):
+        raise InvalidInput(
+            f"interval {interval!r}: kies profile-likelihood of log-normal "
+            "(een bootstrap-interval komt met --bootstrap N)"
+        )
     order = max_order if chosen_method is Method.BIC else 2
     y = table.y()
     design = Design.build(table.patterns, y, interactions(table.t, order))
@@ -215,7 +226,6 @@ def estimate(
     notes: list[str] = []
     failures = 0
     if bootstrap > 0:
-        kind = BootstrapKind(bootstrap_kind)
         low, high, failures = _bootstrap(
             plan, y, fit.mu, point, kind, bootstrap, seed, confidence, progress
         )

@@ -108,3 +108,22 @@ def test_compare_methods_keeps_failures_as_values():
     table = CaptureTable.from_counts(["A", "B", "C"], [5, 4, 0, 3, 0, 0, 0])
     results = compare_methods(table, ["main", "stepwise"])
     assert all(isinstance(r, NoFiniteEstimate) for r in results.values())
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"interval": "bootstrap-parametric"},
+        {"interval": "wild-guess"},
+        {"bootstrap": 5, "bootstrap_kind": "jackknife"},
+        {"bootstrap": -1},
+        {"confidence": 1.5},
+        {"threshold": 2.0},
+        {"max_order": 1},
+    ],
+)
+def test_bad_options_are_invalid_input(options):
+    from schakel.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        estimate(load("Korea"), "stepwise", **options)
