@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schakel.services import accounts
-from schakel.store.models import Organisation
+from schakel.services.actor import Actor
+from schakel.store.models import Organisation, User
 from schakel.vocabulary import OrgType, Region, Role
 
 
@@ -77,7 +78,23 @@ def load(
                 roles=[Role(role_name)],
             )
         progress(f"  {spec['name']}: 4 accounts")
+    _load_reasonings(session, data.get("reasonings", []))
+    progress(f"  {len(data.get('reasonings', []))} verantwoordingen via de deelcheck")
     return DEMO_LOGINS
+
+
+def _load_reasonings(session: Session, specs: list[dict[str, Any]]) -> None:
+    """Documented share-check reasonings, made as each user would in the wizard."""
+    from schakel.rules import parse_question
+    from schakel.services import share_check
+
+    for spec in specs:
+        user = session.scalar(select(User).where(User.username == spec["user"]))
+        if user is None:
+            raise ValueError(f"demo: onbekende gebruiker {spec['user']}")
+        actor = Actor.of(user)
+        question = parse_question({"sender": actor.org_type.value, **spec["question"]})
+        share_check.save_reasoning(session, actor, question, spec["note"])
 
 
 def print_logins(console: Console, logins: list[DemoLogin]) -> None:
