@@ -59,18 +59,23 @@ _EMPTY = ScreenResult(flagged=False, score=0.0, types=(), indicators=())
 
 
 @cache
-def _lemma_forms() -> dict[str, tuple[str, ...]]:
-    """Inflected forms per lemma from spaCy's Dutch lookup table (lower case)."""
+def _lemma_table() -> dict[str, str]:
+    """Form -> lemma from spaCy's Dutch lookup table (spacy-lookups-data)."""
     raw = (
         files("spacy_lookups_data")
         .joinpath("data/nl_lemma_lookup.json.gz")
         .read_bytes()
     )
     table: dict[str, str] = json.loads(gzip.decompress(raw))
+    return {form: lemma for form, lemma in table.items() if form.islower()}
+
+
+@cache
+def _lemma_forms() -> dict[str, tuple[str, ...]]:
+    """Inflected forms per lemma (the inverse of :func:`_lemma_table`)."""
     inverse: dict[str, list[str]] = defaultdict(list)
-    for form, lemma in table.items():
-        if form.islower():
-            inverse[lemma].append(form)
+    for form, lemma in _lemma_table().items():
+        inverse[lemma].append(form)
     return {lemma: tuple(sorted(forms)) for lemma, forms in inverse.items()}
 
 
@@ -119,11 +124,22 @@ class Screener:
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         import spacy
+        from spacy.attrs import NORM
         from spacy.matcher import PhraseMatcher
 
         self.lexicon = lexicon or load_lexicon()
         spec = self.lexicon.spec
         self._nlp = spacy.blank("nl")
+        # Match on lemmas: NORM is the lookup lemma (spacy-lookups-data), with the
+        # lexicon's own additions for frequent irregular forms the table lacks.
+        table = _lemma_table()
+        extra = {f.lower(): lemma for lemma, forms in spec.lemmas.items() for f in forms}
+
+        def norm(string: str) -> str:
+            low = string.lower()
+            return extra.get(low) or table.get(low) or low
+
+        self._nlp.vocab.lex_attr_getters[NORM] = norm
         for abbr, full in spec.abbreviations.items():
             for variant in {abbr, abbr.capitalize(), abbr.upper()}:
                 self._nlp.tokenizer.add_special_case(
@@ -138,6 +154,7 @@ class Screener:
         self._requires = {c: e.requires_context for c, e in spec.indicators.items()}
         self._near_window: dict[tuple[str, int], int] = {}
         self._near_groups: dict[tuple[str, int], int] = {}
+        self._near_strength: dict[tuple[str, int], float] = {}
 
         for code, entry in spec.indicators.items():
             self._add(f"T|{code}|1", (_TERM, (code, 1.0)), entry.terms)
@@ -145,6 +162,7 @@ class Screener:
             self._add(f"U|{code}", (_UNLESS, code), entry.unless)
             for pi, pattern in enumerate(entry.near):
                 self._near_window[(code, pi)] = pattern.window
+                self._near_strength[(code, pi)] = pattern.strength
                 self._near_groups[(code, pi)] = len(pattern.groups)
                 for gi, group in enumerate(pattern.groups):
                     self._add(f"N|{code}|{pi}|{gi}", (_NEAR, (code, pi, gi)), group)
@@ -241,7 +259,10 @@ class Screener:
                     continue
                 span = _complete(groups, window)
                 if span is not None:
-                    candidates.append(_Candidate(code, span[0], span[1], sent, 1.0))
+                    strength = self._near_strength[(code, pi)]
+                    candidates.append(
+                        _Candidate(code, span[0], span[1], sent, strength)
+                    )
         candidates = [
             c
             for c in candidates

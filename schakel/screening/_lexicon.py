@@ -45,6 +45,7 @@ class NearPattern(_Frozen):
     groups: tuple[Terms, ...] = Field(min_length=2, max_length=4)
     window: int = Field(ge=2, le=40)
     unless: Terms = ()
+    strength: float = Field(default=1.0, gt=0.0, le=1.0)
 
 
 class IndicatorEntry(_Frozen):
@@ -86,6 +87,7 @@ class LexiconFile(_Frozen):
     threshold: float = Field(gt=0.0, lt=1.0)
     not_screened: Terms = ()
     abbreviations: dict[str, str] = {}
+    lemmas: dict[str, Terms] = {}
     scope: ScopeTriggers
     contexts: dict[ExploitationForm, Terms] = {}
     indicators: dict[str, IndicatorEntry] = Field(min_length=1)
