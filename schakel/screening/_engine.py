@@ -52,7 +52,7 @@ _SHORT_POST_REACH = 6
 #: A negative outcome in the next sentence counts if it starts this close.
 _OUTCOME_NEXT_REACH = 6
 #: Per sector word, up to three, added to a form's evidence.
-_CONTEXT_EVIDENCE = 0.2
+_CONTEXT_EVIDENCE = 0.3
 #: A form is reported when its evidence reaches this share of the strongest.
 _FORM_SHARE = 0.65
 _EMPTY = ScreenResult(flagged=False, score=0.0, types=(), indicators=())
@@ -376,23 +376,31 @@ class Screener:
     def _types(
         self, best: dict[str, float], contexts: dict[ExploitationForm, int]
     ) -> tuple[ExploitationForm, ...]:
+        """Forms from specific evidence: sector words and narrow indicators.
+
+        Indicators that point to three or more forms (a withheld passport) say
+        nothing about the form, so they do not vote; when nothing specific is
+        present, the forms all counted indicators share are returned, or none.
+        """
         evidence: dict[ExploitationForm, float] = defaultdict(float)
-        specific: set[ExploitationForm] = set()
         for code, weight in best.items():
             forms = self._forms[code]
-            for form in forms:
-                evidence[form] += weight / len(forms)
             if len(forms) <= 2:
-                specific.update(forms)
+                for form in forms:
+                    evidence[form] += weight / len(forms)
         for form, count in contexts.items():
             evidence[form] += _CONTEXT_EVIDENCE * min(count, 3)
-            specific.add(form)
-        pool = specific or set(evidence)
-        if not pool:
-            return ()
-        top = max(evidence[f] for f in pool)
-        limit = _FORM_SHARE * top if specific else top
-        return tuple(f for f in ExploitationForm if f in pool and evidence[f] >= limit)
+        if not evidence:
+            shared = set(ExploitationForm)
+            for code in best:
+                shared &= set(self._forms[code])
+            return tuple(f for f in ExploitationForm if f in shared) if len(
+                shared
+            ) <= 2 else ()
+        top = max(evidence.values())
+        return tuple(
+            f for f in ExploitationForm if evidence.get(f, 0.0) >= _FORM_SHARE * top
+        )
 
 
 def _sentences(
