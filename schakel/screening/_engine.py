@@ -146,6 +146,7 @@ class Screener:
                     variant, [{"ORTH": variant, "NORM": full}]
                 )
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
+        self._marks = _Marks.of(self._nlp.vocab.strings)
         self._keys: dict[int, tuple[int, Any]] = {}
         self._threshold = spec.threshold
         self._quoted_factor = spec.scope.quoted_factor
@@ -215,10 +216,23 @@ class Screener:
         if not matches:
             return _EMPTY
         keys = self._keys
-        if not any(keys[m][0] in (_TERM, _NEAR) for m, _, _ in matches):
+        # Cheap exit before sentence splitting: no term, and no proximity
+        # pattern with every group present somewhere in the text.
+        groups_seen: dict[tuple[str, int], set[int]] = {}
+        has_term = False
+        for m, _, _ in matches:
+            kind, payload = keys[m]
+            if kind == _TERM:
+                has_term = True
+                break
+            if kind == _NEAR:
+                groups_seen.setdefault(payload[:2], set()).add(payload[2])
+        if not has_term and not any(
+            len(seen) == self._near_groups[key] for key, seen in groups_seen.items()
+        ):
             return _EMPTY
 
-        sent_of, sent_bounds, commas, colons, quotes = _sentences(doc)
+        sent_of, sent_bounds, commas, colons, quotes = _sentences(doc, self._marks)
         terms: list[_Candidate] = []
         near: dict[tuple[str, int], dict[int, list[list[tuple[int, int]]]]] = {}
         unless: set[tuple[str, int]] = set()
@@ -403,30 +417,56 @@ class Screener:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """Hashes of the punctuation the sentence splitter looks for."""
+
+    ends: frozenset[int]
+    comma: int
+    colon: int
+    quotes: frozenset[int]
+
+    @classmethod
+    def of(cls, strings: Any) -> _Marks:
+        return cls(
+            ends=frozenset(strings.add(t) for t in _SENTENCE_END),
+            comma=strings.add(","),
+            colon=strings.add(":"),
+            quotes=frozenset(strings.add(q) for q in _QUOTE_MARKS),
+        )
+
+
 def _sentences(
-    doc: Any,
+    doc: Any, marks: _Marks
 ) -> tuple[list[int], list[tuple[int, int]], list[int], list[int], list[int]]:
-    """Sentence index per token, sentence bounds, comma, colon and quote positions."""
+    """Sentence index per token, sentence bounds, comma, colon and quote positions.
+
+    Works on the token hashes from ``doc.to_array``: creating a Python
+    ``Token`` per word would cost more than the matching itself.
+    """
+    from spacy.attrs import IS_SPACE, ORTH
+
+    rows = doc.to_array([ORTH, IS_SPACE]).tolist()
     sent_of: list[int] = []
     bounds: list[tuple[int, int]] = []
     commas: list[int] = []
     colons: list[int] = []
     quotes: list[int] = []
-    sent, start = 0, 0
-    for i, tok in enumerate(doc):
+    sent = start = 0
+    ends, comma, colon, quote_marks = marks.ends, marks.comma, marks.colon, marks.quotes
+    for i, (orth, space) in enumerate(rows):
         sent_of.append(sent)
-        t = tok.text
-        if t in _SENTENCE_END or (tok.is_space and "\n" in t):
+        if orth in ends or (space and "\n" in doc[i].text):
             bounds.append((start, i + 1))
             sent += 1
             start = i + 1
-        elif t == ",":
+        elif orth == comma:
             commas.append(i)
-        elif t == ":":
+        elif orth == colon:
             colons.append(i)
-        elif t in _QUOTE_MARKS:
+        elif orth in quote_marks:
             quotes.append(i)
-    bounds.append((start, len(doc)))
+    bounds.append((start, len(rows)))
     return sent_of, bounds, commas, colons, quotes
 
 
