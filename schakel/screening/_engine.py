@@ -55,6 +55,8 @@ _OUTCOME_NEXT_REACH = 6
 _CONTEXT_EVIDENCE = 0.3
 #: A form is reported when its evidence reaches this share of the strongest.
 _FORM_SHARE = 0.65
+#: Texts after which the vocabulary is rebuilt, so memory stays flat.
+REFRESH_EVERY = 200_000
 _EMPTY = ScreenResult(flagged=False, score=0.0, types=(), indicators=())
 
 
@@ -123,11 +125,32 @@ class Screener:
     """
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        spec = self.lexicon.spec
+        self._threshold = spec.threshold
+        self._quoted_factor = spec.scope.quoted_factor
+        self._weights = {c: e.weight for c, e in spec.indicators.items()}
+        self._forms = {c: self.lexicon.forms_of(c) for c in spec.indicators}
+        self._requires = {c: e.requires_context for c, e in spec.indicators.items()}
+        self._near_window: dict[tuple[str, int], int] = {}
+        self._near_groups: dict[tuple[str, int], int] = {}
+        self._near_strength: dict[tuple[str, int], float] = {}
+
+        self._keys: dict[int, tuple[int, Any]] = {}
+        self._seen = 0
+        self._compile()
+
+    def _compile(self) -> None:
+        """Build the tokenizer and the matcher (again, to reset the vocabulary).
+
+        spaCy's vocabulary keeps every string it has seen; on tens of millions
+        of records (names, numbers, typos) that grows without bound, so
+        :meth:`screen_many` rebuilds it every ``REFRESH_EVERY`` texts.
+        """
         import spacy
         from spacy.attrs import NORM
         from spacy.matcher import PhraseMatcher
 
-        self.lexicon = lexicon or load_lexicon()
         spec = self.lexicon.spec
         self._nlp = spacy.blank("nl")
         # Match on lemmas: NORM is the lookup lemma (spacy-lookups-data), with the
@@ -147,16 +170,7 @@ class Screener:
                 )
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
         self._marks = _Marks.of(self._nlp.vocab.strings)
-        self._keys: dict[int, tuple[int, Any]] = {}
-        self._threshold = spec.threshold
-        self._quoted_factor = spec.scope.quoted_factor
-        self._weights = {c: e.weight for c, e in spec.indicators.items()}
-        self._forms = {c: self.lexicon.forms_of(c) for c in spec.indicators}
-        self._requires = {c: e.requires_context for c, e in spec.indicators.items()}
-        self._near_window: dict[tuple[str, int], int] = {}
-        self._near_groups: dict[tuple[str, int], int] = {}
-        self._near_strength: dict[tuple[str, int], float] = {}
-
+        self._keys = {}
         for code, entry in spec.indicators.items():
             self._add(f"T|{code}|1", (_TERM, (code, 1.0)), entry.terms)
             self._add(f"T|{code}|w", (_TERM, (code, 0.5)), entry.weak)
@@ -197,16 +211,31 @@ class Screener:
 
     def screen(self, text: str) -> ScreenResult:
         """Screen one text; every hit's ``text`` equals ``text[start:end]``."""
+        self._seen += 1
+        if self._seen >= REFRESH_EVERY:
+            self._compile()
+            self._seen = 0
         return self._screen_doc(self._nlp.make_doc(text), text)
 
     def screen_many(
         self, texts: Iterable[str], batch_size: int = 256
     ) -> Iterator[ScreenResult]:
         """Screen texts in order, tokenizing them in batches (faster)."""
-        a, b = itertools.tee(texts)
-        for doc, text in zip(
-            self._nlp.tokenizer.pipe(a, batch_size=batch_size), b, strict=True
-        ):
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self._screen_batch(batch)
+                batch = []
+        if batch:
+            yield from self._screen_batch(batch)
+
+    def _screen_batch(self, batch: list[str]) -> Iterator[ScreenResult]:
+        if self._seen >= REFRESH_EVERY:
+            self._compile()
+            self._seen = 0
+        self._seen += len(batch)
+        for doc, text in zip(self._nlp.tokenizer.pipe(batch), batch, strict=True):
             yield self._screen_doc(doc, text)
 
     # ---------------------------------------------------------------- internal
