@@ -317,8 +317,9 @@ class Screener:
         candidates = _dedupe(candidates)
 
         covered = [(c.start, c.end) for c in candidates]
+        # A trigger inside a hit is part of the hit ("mag niet naar buiten").
         triggers = [
-            t for t in triggers if not any(t.start < e and s < t.end for s, e in covered)
+            t for t in triggers if not any(s <= t.start and t.end <= e for s, e in covered)
         ]
         terminators = [t.start for t in triggers if t.kind == _TERMINATOR]
         hits: list[Hit] = []
@@ -370,28 +371,33 @@ class Screener:
         for t in triggers:
             if t.sentence != s or t.kind in (_TERMINATOR, _OUTCOME):
                 continue
-            before = t.end <= cand.start
+            # A trigger may overlap the start of a hit ("geen signalen van" +
+            # "signalen van mensenhandel"); it counts from where it starts.
+            before = t.start < cand.start and t.end <= cand.end
+            after = t.end > cand.end and t.start > cand.start
+            gap_from = min(t.end, cand.start)
             short = t.end - t.start == 1
             if t.kind == _NEG_PRE and before:
                 if short and cand.start - t.end > _SHORT_PRE_REACH:
                     continue
-                if not blocked(t.end, cand.start, short):
+                if not blocked(gap_from, cand.start, short):
                     found.add(Scope.NEGATED)
-            elif t.kind == _NEG_POST and t.start >= cand.end:
-                if short and t.start - cand.end > _SHORT_POST_REACH:
+            elif t.kind == _NEG_POST and after:
+                gap_to = max(t.start, cand.end)
+                if short and gap_to - cand.end > _SHORT_POST_REACH:
                     continue
-                if not blocked(cand.end, t.start, short):
+                if not blocked(cand.end, gap_to, short):
                     found.add(Scope.NEGATED)
             elif t.kind == _HYP and before:
-                if not blocked(t.end, cand.start, False):
+                if not blocked(gap_from, cand.start, False):
                     found.add(Scope.HYPOTHETICAL)
             elif t.kind == _CHECK and before:
                 if self._negative_outcome(t, triggers, sent_bounds):
                     found.add(Scope.CHECKLIST)
-                elif not any(t.end <= c < cand.start for c in colons):
+                elif not any(gap_from <= c < cand.start for c in colons):
                     found.add(Scope.CHECKLIST)
             elif t.kind == _QUOTE and before:
-                if not blocked(t.end, cand.start, False):
+                if not blocked(gap_from, cand.start, False):
                     found.add(Scope.QUOTED)
         for scope in (Scope.NEGATED, Scope.HYPOTHETICAL, Scope.CHECKLIST, Scope.QUOTED):
             if scope in found:

@@ -171,8 +171,10 @@ def parse_lexicon(
         spec = LexiconFile.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
+        got = first.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float) else ""
         raise InvalidLexicon(
-            f"{source}: {_where(tuple(first['loc']))}: {first['msg']}"
+            f"{source}: {_where(tuple(first['loc']))}: {first['msg']}{shown}"
         ) from None
 
     if spec.taxonomy_version.split(".")[0] != tax.version.split(".")[0]:

@@ -16,9 +16,9 @@ from schakel.taxonomy._load import (
 from schakel.taxonomy._model import Indicator, Source
 
 __all__ = [
-    "PROXY_WORDS",
     "Indicator",
     "InvalidTaxonomy",
+    "PROXY_WORDS",
     "Source",
     "Taxonomy",
     "load_taxonomy",

@@ -117,7 +117,9 @@ def parse_taxonomy(text: str, source: str = _PACKAGE_FILE) -> Taxonomy:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = _location(tuple(first["loc"]), raw)
-        raise InvalidTaxonomy(f"{source}: {where}: {first['msg']}") from None
+        got = first.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float) else ""
+        raise InvalidTaxonomy(f"{source}: {where}: {first['msg']}{shown}") from None
 
     by_code: dict[str, Indicator] = {}
     for indicator in parsed.indicators:
