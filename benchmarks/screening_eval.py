@@ -111,10 +111,7 @@ def main() -> int:
         print()
         for r, g, p, res in zip(records, gold, pred, results, strict=True):
             if g != p:
-                codes = [
-                    (h.code, h.scope.value, h.text)
-                    for h in res.indicators
-                ]
+                codes = [(h.code, h.scope.value, h.text) for h in res.indicators]
                 print(
                     f"{r['id']} gold={int(g[0])}{sorted(g[1])} "
                     f"pred={int(p[0])}{sorted(p[1])} score={res.score}"

@@ -67,8 +67,15 @@ def write_input(path: Path, n: int, seed: int = 7) -> None:
 def run_cli(inp: Path, out: Path, workers: int) -> tuple[float, int]:
     """Seconds and peak RSS (KiB, largest process) of one CLI run."""
     base = os.environ.get("SCHAKEL_CLI", f"{sys.executable} -m schakel")
-    cmd = [*shlex.split(base), "screen", str(inp), "--output", str(out),
-           "--workers", str(workers)]
+    cmd = [
+        *shlex.split(base),
+        "screen",
+        str(inp),
+        "--output",
+        str(out),
+        "--workers",
+        str(workers),
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE)
@@ -78,7 +85,9 @@ def run_cli(inp: Path, out: Path, workers: int) -> tuple[float, int]:
         time.sleep(0.2)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"CLI failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+        raise SystemExit(
+            f"CLI failed: {proc.stderr.read().decode() if proc.stderr else ''}"
+        )
     return elapsed, peak
 
 
@@ -127,13 +136,17 @@ def main() -> int:
             write_input(big, args.rss_lines, seed=11)
             small = Path(tmp, "small.jsonl")
             write_input(small, max(1, args.rss_lines // 10), seed=11)
-            for name, path, n in (("10 %", small, args.rss_lines // 10),
-                                  ("100 %", big, args.rss_lines)):
+            for name, path, n in (
+                ("10 %", small, args.rss_lines // 10),
+                ("100 %", big, args.rss_lines),
+            ):
                 secs, peak = run_cli(path, out, 2)
                 rss_rows.append((name, n, peak, n / secs))
 
-    print(f"Screening speed: {len(texts)} records of ~{words:.0f} words, "
-          f"{flagged} flagged, {os.cpu_count()} cores")
+    print(
+        f"Screening speed: {len(texts)} records of ~{words:.0f} words, "
+        f"{flagged} flagged, {os.cpu_count()} cores"
+    )
     print()
     print(f"{'run':34} {'records/s':>10} {'per core':>10} {'target/core':>12}")
     for name, rate, cores in rows:
@@ -141,7 +154,10 @@ def main() -> int:
         print(f"{name:34} {rate:10.0f} {rate / cores:10.0f} {TARGET_PER_CORE:>9} {ok}")
     if rss_rows:
         print()
-        print(f"{'peak RSS, CLI --workers 2':34} {'lines':>10} {'MiB':>10} {'records/s':>12}")
+        print(
+            f"{'peak RSS, CLI --workers 2':34} {'lines':>10} {'MiB':>10} "
+            f"{'records/s':>12}"
+        )
         for name, n, peak, rate in rss_rows:
             print(f"{name:34} {n:10d} {peak / 1024:10.0f} {rate:12.0f}")
     return 0

@@ -129,12 +129,16 @@ def _detect_format(path: str) -> InputFormat:
 
 
 def screen_command(
-    input: Annotated[str, typer.Argument(help="JSON Lines of CSV-bestand, of - voor stdin.")],
+    input: Annotated[
+        str, typer.Argument(help="JSON Lines of CSV-bestand, of - voor stdin.")
+    ],
     format: Annotated[
         InputFormat | None,
         typer.Option("--format", help="jsonl of csv (standaard: naar extensie)."),
     ] = None,
-    id_field: Annotated[str, typer.Option("--id-field", help="Veld met het id.")] = "id",
+    id_field: Annotated[
+        str, typer.Option("--id-field", help="Veld met het id.")
+    ] = "id",
     text_field: Annotated[
         str, typer.Option("--text-field", help="Veld met de tekst.")
     ] = "text",
@@ -253,7 +257,10 @@ def _run_with_progress(
         for block in results:
             _write(block, sink, counts)
             progress.update(
-                task, completed=lines.done, records=counts.screened, flagged=counts.flagged
+                task,
+                completed=lines.done,
+                records=counts.screened,
+                flagged=counts.flagged,
             )
 
 

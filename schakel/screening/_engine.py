@@ -152,20 +152,24 @@ class Screener:
         from spacy.matcher import PhraseMatcher
 
         spec = self.lexicon.spec
-        self._nlp = spacy.blank("nl")
+        self._nlp: Any = spacy.blank("nl")
         # Match on lemmas: NORM is the lookup lemma (spacy-lookups-data), with the
         # lexicon's own additions for frequent irregular forms the table lacks.
         table = _lemma_table()
-        extra = {f.lower(): lemma for lemma, forms in spec.lemmas.items() for f in forms}
+        extra = {
+            f.lower(): lemma for lemma, forms in spec.lemmas.items() for f in forms
+        }
 
         def norm(string: str) -> str:
             low = string.lower()
             return extra.get(low) or table.get(low) or low
 
-        self._nlp.vocab.lex_attr_getters[NORM] = norm
+        vocab: Any = self._nlp.vocab
+        tokenizer: Any = self._nlp.tokenizer
+        vocab.lex_attr_getters[NORM] = norm
         for abbr, full in spec.abbreviations.items():
             for variant in {abbr, abbr.capitalize(), abbr.upper()}:
-                self._nlp.tokenizer.add_special_case(
+                tokenizer.add_special_case(
                     variant, [{"ORTH": variant, "NORM": full}]
                 )
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
@@ -319,7 +323,9 @@ class Screener:
         covered = [(c.start, c.end) for c in candidates]
         # A trigger inside a hit is part of the hit ("mag niet naar buiten").
         triggers = [
-            t for t in triggers if not any(s <= t.start and t.end <= e for s, e in covered)
+            t
+            for t in triggers
+            if not any(s <= t.start and t.end <= e for s, e in covered)
         ]
         terminators = [t.start for t in triggers if t.kind == _TERMINATOR]
         hits: list[Hit] = []
@@ -329,7 +335,11 @@ class Screener:
                 cand, triggers, terminators, commas, colons, sent_bounds
             )
             weight = self._weights[cand.code] * cand.strength
-            if scope is Scope.ASSERTED and cand.strength < 1.0 and _inside(cand, quotes):
+            if (
+                scope is Scope.ASSERTED
+                and cand.strength < 1.0
+                and _inside(cand, quotes)
+            ):
                 scope = Scope.QUOTED
             if scope is Scope.QUOTED:
                 weight *= self._quoted_factor
@@ -443,9 +453,11 @@ class Screener:
             shared = set(ExploitationForm)
             for code in best:
                 shared &= set(self._forms[code])
-            return tuple(f for f in ExploitationForm if f in shared) if len(
-                shared
-            ) <= 2 else ()
+            return (
+                tuple(f for f in ExploitationForm if f in shared)
+                if len(shared) <= 2
+                else ()
+            )
         top = max(evidence.values())
         return tuple(
             f for f in ExploitationForm if evidence.get(f, 0.0) >= _FORM_SHARE * top
@@ -523,9 +535,11 @@ def _complete(
         for other in groups[1:]:
             pick = min(
                 other,
-                key=lambda m: max(hi, m[1]) - min(lo, m[0])
-                if not (m[0] < anchor[1] and anchor[0] < m[1])
-                else 10_000,
+                key=lambda m: (
+                    max(hi, m[1]) - min(lo, m[0])
+                    if not (m[0] < anchor[1] and anchor[0] < m[1])
+                    else 10_000
+                ),
             )
             if pick[0] < anchor[1] and anchor[0] < pick[1]:
                 break

@@ -63,8 +63,11 @@ def read_jsonl(
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             yield BadLine(number, f"geen geldige JSON ({exc.msg}, kolom {exc.colno})")
+            continue
+        except ValueError as exc:  # e.g. numbers too long to convert
+            yield BadLine(number, f"geen geldige JSON ({exc})")
             continue
         if not isinstance(obj, dict):
             yield BadLine(number, "geen JSON-object")
@@ -133,9 +136,7 @@ def read_csv(
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
-            yield BadLine(
-                number, f"{len(row)} kolommen, de kop heeft er {len(header)}"
-            )
+            yield BadLine(number, f"{len(row)} kolommen, de kop heeft er {len(header)}")
             continue
         yield _record(number, dict(zip(header, row, strict=True)), id_field, text_field)
     yield from bad

@@ -2,20 +2,28 @@
 
 import csv
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from schakel.cli import screen as screen_cli
 
 RECORDS = [
-    {"id": "c1", "text": "Btr. (v, 19) werkt in massagesalon, paspoort ligt bij de "
-     "eigenaar, moet schuld van 6000 euro afbetalen."},
+    {
+        "id": "c1",
+        "text": "Btr. (v, 19) werkt in massagesalon, paspoort ligt bij de "
+        "eigenaar, moet schuld van 6000 euro afbetalen.",
+    },
     {"id": "c2", "text": "Verkeerscontrole A2, bestuurder had geen licht aan."},
-    {"id": "c3", "text": "Gecontroleerd op signalen van uitbuiting: geen aanwijzingen "
-     "aangetroffen."},
+    {
+        "id": "c3",
+        "text": "Gecontroleerd op signalen van uitbuiting: geen aanwijzingen "
+        "aangetroffen.",
+    },
 ]
 
 
@@ -31,11 +39,13 @@ def app() -> typer.Typer:
     return app
 
 
-def run(app, *args):
+def run(app: typer.Typer, *args: object) -> Result:
     return CliRunner().invoke(app, ["screen", *map(str, args)])
 
 
-def write_jsonl(path: Path, rows, extra: list[str] | None = None) -> Path:
+def write_jsonl(
+    path: Path, rows: Sequence[Mapping[str, object]], extra: list[str] | None = None
+) -> Path:
     with path.open("w", encoding="utf-8") as fh:
         for r in rows:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
@@ -44,7 +54,7 @@ def write_jsonl(path: Path, rows, extra: list[str] | None = None) -> Path:
     return path
 
 
-def read_out(path: Path) -> list[dict]:
+def read_out(path: Path) -> list[Any]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
@@ -71,7 +81,10 @@ def test_stdout_is_plain_json_lines(app, tmp_path):
     result = run(app, inp)
     assert result.exit_code == 0
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [
-        "c1", "c2", "c3"]
+        "c1",
+        "c2",
+        "c3",
+    ]
     assert "gelezen" not in result.stdout
 
 
@@ -83,8 +96,18 @@ def test_csv_with_custom_fields(app, tmp_path):
         for r in RECORDS:
             w.writerow([r["id"], r["text"]])
     out = tmp_path / "out.jsonl"
-    result = run(app, inp, "--format", "csv", "--id-field", "nr",
-                 "--text-field", "omschrijving", "--output", out)
+    result = run(
+        app,
+        inp,
+        "--format",
+        "csv",
+        "--id-field",
+        "nr",
+        "--text-field",
+        "omschrijving",
+        "--output",
+        out,
+    )
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in read_out(out)] == ["c1", "c2", "c3"]
 
@@ -131,8 +154,9 @@ def test_bad_line_with_strict_exits_2(app, tmp_path, line, reason):
 def test_wrong_encoding_is_reported_with_line_number(app, tmp_path):
     inp = tmp_path / "in.jsonl"
     good = json.dumps(RECORDS[1]).encode()
-    inp.write_bytes(good + b"\n" + '{"id": "l", "text": "caf\u00e9"}'.encode("latin-1")
-                    + b"\n")
+    inp.write_bytes(
+        good + b"\n" + '{"id": "l", "text": "caf\u00e9"}'.encode("latin-1") + b"\n"
+    )
     out = tmp_path / "out.jsonl"
     result = run(app, inp, "--output", out)
     assert result.exit_code == 0
@@ -166,7 +190,8 @@ def test_invalid_format_option_exits_2(app, tmp_path):
 def test_workers_keep_input_order(app, tmp_path):
     n = 2 * screen_cli.CHUNK + 37
     rows = [
-        {"id": i, "text": RECORDS[i % 3]["text"] + f" Volgnummer {i}."} for i in range(n)
+        {"id": i, "text": RECORDS[i % 3]["text"] + f" Volgnummer {i}."}
+        for i in range(n)
     ]
     inp = write_jsonl(tmp_path / "in.jsonl", rows)
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"

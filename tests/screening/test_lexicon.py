@@ -12,7 +12,11 @@ SMALL_TAXONOMY = load_taxonomy(INVALID / "taxonomy.yaml")
 # One broken lexicon per failure mode, with the words the message must contain.
 CASES = {
     "unknown_code.yaml": ["indicators.trafficking_vibes", "unknown indicator code"],
-    "form_not_in_taxonomy.yaml": ["debt_bondage", "criminal_exploitation", "not a form"],
+    "form_not_in_taxonomy.yaml": [
+        "debt_bondage",
+        "criminal_exploitation",
+        "not a form",
+    ],
     "duplicate_term.yaml": ["debt_bondage", "duplicate term", "Schuld Afbetalen"],
     "uncovered_indicator.yaml": ["organ_removal", "no entry", "not_screened"],
     "proxy_term.yaml": ["nationaliteit", "proxies"],
@@ -55,7 +59,9 @@ def test_valid_small_lexicon_loads_and_screens():
 def test_packaged_lexicon_covers_the_packaged_taxonomy():
     lexicon = load_lexicon()
     tax = load_taxonomy()
-    assert set(lexicon.spec.indicators) | set(lexicon.spec.not_screened) == set(tax.codes)
+    assert set(lexicon.spec.indicators) | set(lexicon.spec.not_screened) == set(
+        tax.codes
+    )
     assert lexicon.taxonomy is tax
     assert lexicon.version == "1.0.0"
 
