@@ -56,7 +56,7 @@ _CONTEXT_EVIDENCE = 0.3
 #: A form is reported when its evidence reaches this share of the strongest.
 _FORM_SHARE = 0.65
 #: Texts after which the vocabulary is rebuilt, so memory stays flat.
-REFRESH_EVERY = 200_000
+REFRESH_EVERY = 100_000
 _EMPTY = ScreenResult(flagged=False, score=0.0, types=(), indicators=())
 
 
