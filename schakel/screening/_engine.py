@@ -169,9 +169,7 @@ class Screener:
         vocab.lex_attr_getters[NORM] = norm
         for abbr, full in spec.abbreviations.items():
             for variant in {abbr, abbr.capitalize(), abbr.upper()}:
-                tokenizer.add_special_case(
-                    variant, [{"ORTH": variant, "NORM": full}]
-                )
+                tokenizer.add_special_case(variant, [{"ORTH": variant, "NORM": full}])
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
         self._marks = _Marks.of(self._nlp.vocab.strings)
         self._keys = {}

@@ -221,6 +221,12 @@ def parse_lexicon(
         )
     for form, terms in spec.contexts.items():
         _check_terms(source, f"contexts.{form.value}", list(terms))
+    for lemma, forms in spec.lemmas.items():
+        for word in (lemma, *forms):
+            if not word.strip() or " " in word.strip():
+                raise InvalidLexicon(
+                    f"{source}: lemmas.{lemma}: {word!r} must be one word"
+                )
     return Lexicon(
         version=spec.version,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
