@@ -26,8 +26,8 @@ def test_wizard_asks_follow_up_and_saves_reasoning(page, tmp_path):
     page.get_by_label("Heeft betrokkene toestemming gegeven?").select_option("given")
     page.get_by_role("button", name="Beoordeel").click()
     page.wait_for_function(
-        "() => !document.querySelector('#uitkomst') ||"
-        " !document.querySelector('#uitkomst').innerText.includes('Meer informatie nodig')"
+        "() => !document.querySelector('#uitkomst') || !document"
+        ".querySelector('#uitkomst').innerText.includes('Meer informatie nodig')"
     )
     outcome = page.locator("#uitkomst")
     outcome.wait_for()
