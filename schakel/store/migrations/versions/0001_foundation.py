@@ -8,27 +8,14 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 
+from schakel.store.rls import enable_row_level_security
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
 TENANT_TABLES = ("share_decisions",)
-
-
-def enable_row_level_security(table: str) -> None:
-    """PostgreSQL only: rows visible to their organisation or to the system scope."""
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    predicate = (
-        "current_setting('schakel.system', true) = 'on' OR "
-        "org_id = NULLIF(current_setting('schakel.org_id', true), '')::int"
-    )
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(
-        f"CREATE POLICY tenant_isolation ON {table} USING ({predicate}) WITH CHECK ({predicate})"
-    )
 
 
 def upgrade() -> None:
