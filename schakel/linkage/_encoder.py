@@ -1,0 +1,126 @@
+"""Turn one row of identifiers into its encoding record (no plaintext).
+
+An encoding record is a JSON-able dict::
+
+    {"id": "r1", "version": 1, "key_id": "3fa2...",
+     "fields": {"surname": {"kind": "name", "bloom": "<base64>",
+                            "block": ["<base64>"]},
+                "phone": {"kind": "phone", "bloom": "...", "block": ["..."],
+                          "token": "<key id>:<base64>"}}}
+
+``bloom`` is the folded field-level Bloom filter (for similarity), ``block`` holds
+short keyed tokens used only to choose which pairs to compare, and ``token`` is the
+full keyed HMAC of an exact identifier (for hit/no-hit). A field that is empty or
+cannot be normalised is left out; the row itself is always encoded.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from schakel.linkage._bloom import BloomEncoder
+from schakel.linkage._config import LinkageConfig, config_from
+from schakel.linkage._keys import SCHEMA_VERSION, Keyring, b64
+from schakel.linkage._names import phonetic
+from schakel.linkage._normalise import EXACT_KINDS, InvalidValue, Kind, normalise
+
+BLOCK_TOKEN_BYTES = 8
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A field of one row that could not be normalised (and was left out)."""
+
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """The encoding record of a row and the problems met on the way."""
+
+    record: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Encoder:
+    """Encodes rows under one secret and one config.
+
+    >>> enc = Encoder(b"a secret of sixteen+ bytes", {"id_column": "id",
+    ...     "fields": [{"column": "surname", "kind": "name"}]})
+    >>> out = enc.encode({"id": "r1", "surname": "de Vries"})
+    >>> sorted(out.record), "vries" in str(out.record)
+    (['fields', 'id', 'key_id', 'version'], False)
+    """
+
+    def __init__(self, secret: bytes, config: LinkageConfig | Mapping[str, Any]):
+        self.config = config_from(config)
+        self._keyring = Keyring(secret)
+        self._bloom = BloomEncoder(self._keyring)
+        self._cache: dict[tuple[Kind, str], dict[str, Any] | str] = {}
+
+    @property
+    def key_id(self) -> str:
+        """The public id of the secret, written into every record."""
+        return self._keyring.key_id
+
+    def _block_tokens(self, kind: Kind, normalised: str) -> list[str]:
+        keys = [phonetic(normalised)] if kind is Kind.NAME else [normalised]
+        return [
+            b64(self._keyring.mac(f"block/{kind.value}", k)[:BLOCK_TOKEN_BYTES])
+            for k in keys
+            if k
+        ]
+
+    def encode_value(self, kind: Kind, value: str) -> dict[str, Any] | None:
+        """The encoding of one field value; None when empty.
+
+        Raises :class:`InvalidValue` when the value cannot be normalised.
+        """
+        key = (kind, value)
+        cached = self._cache.get(key)
+        if cached is None:
+            try:
+                normalised = normalise(kind, value)
+            except InvalidValue as exc:
+                cached = str(exc)
+            else:
+                if not normalised:
+                    return None
+                cached = {
+                    "kind": kind.value,
+                    "bloom": b64(self._bloom.encode(kind, normalised)),
+                    "block": self._block_tokens(kind, normalised),
+                }
+                if kind in EXACT_KINDS:
+                    cached["token"] = self._keyring.exact_token(kind, normalised)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = cached
+        if isinstance(cached, str):
+            raise InvalidValue(cached)
+        return cached
+
+    def encode(self, row: Mapping[str, str | None]) -> Encoded:
+        """Encode one row (column -> raw value) into its record."""
+        fields: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for spec in self.config.fields:
+            raw = row.get(spec.column)
+            if raw is None or not raw.strip():
+                continue
+            try:
+                encoded = self.encode_value(spec.kind, raw)
+            except InvalidValue as exc:
+                problems.append(Problem(spec.column, str(exc)))
+                continue
+            if encoded is not None:
+                fields[spec.field_name] = encoded
+        record = {
+            "id": str(row.get(self.config.id_column) or ""),
+            "version": SCHEMA_VERSION,
+            "key_id": self._keyring.key_id,
+            "fields": fields,
+        }
+        return Encoded(record, problems)
