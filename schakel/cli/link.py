@@ -1,7 +1,207 @@
-"""CLI commands for this capability (being built)."""
+"""``schakel link encode`` and ``schakel link match``: the linkage contract.
+
+The CLI only reads and writes files; normalising, encoding and matching live in
+:mod:`schakel.linkage`, imported inside the commands so other commands start fast.
+"""
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from schakel.cli._common import fail, progress_enabled
+
+_PROGRESS_EVERY = 10_000
+
+
+def _read_secret(path: Path) -> bytes:
+    try:
+        secret = path.read_bytes()
+    except OSError as exc:
+        fail(f"geheim niet te lezen: {path}: {exc.strerror or exc}")
+    if secret.endswith(b"\r\n"):
+        secret = secret[:-2]
+    elif secret.endswith(b"\n"):
+        secret = secret[:-1]
+    if not secret:
+        fail(f"het geheim in {path} is leeg")
+    return secret
+
+
+def _read_config(path: Path) -> Any:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"config niet te lezen: {path}: {exc}")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        fail(f"config {path} is geen geldige YAML: {exc}")
+
+
+def _atomic_writer(path: Path) -> tuple[Any, str]:
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, tmp = tempfile.mkstemp(prefix=".schakel-", dir=directory)
+    return os.fdopen(handle, "w", encoding="utf-8", newline=""), tmp
+
+
+def encode(
+    input_csv: Annotated[Path, typer.Argument(help="CSV met een kopregel.")],
+    config: Annotated[Path, typer.Option("--config", help="YAML-config.")],
+    secret_file: Annotated[Path, typer.Option("--secret-file", help="Gedeeld geheim.")],
+    output: Annotated[Path, typer.Option("--output", help="JSONL met encodings.")],
+) -> None:
+    """Codeer identificerende velden tot sleutel-gebonden encodings (geen platte tekst)."""
+    from schakel.errors import InvalidInput
+    from schakel.linkage import Encoder, LinkageConfig
+
+    secret = _read_secret(secret_file)
+    try:
+        encoder = Encoder(secret, LinkageConfig.parse(_read_config(config)))
+    except InvalidInput as exc:
+        fail(str(exc))
+    try:
+        source = input_csv.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        fail(f"invoer niet te lezen: {input_csv}: {exc.strerror or exc}")
+    with source:
+        reader = csv.reader(source)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            fail(f"{input_csv} is leeg: een kopregel ontbreekt")
+        except (csv.Error, UnicodeDecodeError) as exc:
+            fail(f"{input_csv}: onleesbare kopregel: {exc}")
+        doubles = sorted({h for h in header if header.count(h) > 1})
+        if doubles:
+            fail(f"{input_csv}: kolom dubbel in de kopregel: {', '.join(doubles)}")
+        try:
+            encoder.config.check_header(header)
+        except InvalidInput as exc:
+            fail(f"{input_csv}: {exc}")
+        try:
+            out, tmp = _atomic_writer(output)
+        except OSError as exc:
+            fail(f"uitvoer niet te schrijven: {output}: {exc.strerror or exc}")
+        try:
+            with out:
+                rows = _encode_rows(reader, header, encoder, input_csv, out)
+            os.replace(tmp, output)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    if progress_enabled():
+        sys.stderr.write(f"\r{rows} rijen gecodeerd naar {output}\n")
+
+
+def _encode_rows(
+    reader: Any, header: list[str], encoder: Any, input_csv: Path, out: Any
+) -> int:
+    show = progress_enabled()
+    width = len(header)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    row_number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except (csv.Error, UnicodeDecodeError) as exc:
+            fail(f"{input_csv} regel {reader.line_num}: onleesbare CSV: {exc}")
+        row_number += 1
+        if not cells:
+            continue
+        where = f"{input_csv} rij {row_number} (regel {reader.line_num})"
+        if len(cells) != width:
+            sys.stderr.write(
+                f"schakel: {where}: {len(cells)} cellen, kop heeft er {width}; "
+                "ontbrekende cellen gelden als leeg\n"
+            )
+        row = dict(zip(header, (c.strip() for c in cells), strict=False))
+        encoded = encoder.encode(row)
+        for problem in encoded.problems:
+            sys.stderr.write(
+                f"schakel: {where}: veld {problem.column!r} weggelaten: "
+                f"{problem.message}\n"
+            )
+        out.write(dumps(encoded.record))
+        out.write("\n")
+        if show and row_number % _PROGRESS_EVERY == 0:
+            sys.stderr.write(f"\r{row_number} rijen gecodeerd")
+    return row_number
+
+
+def _read_jsonl(path: Path) -> Iterator[Any]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        fail(f"encodings niet te lezen: {path}: {exc.strerror or exc}")
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError as exc:
+                fail(f"{path} regel {number}: geen geldige JSON: {exc}")
+
+
+def match(
+    file_a: Annotated[Path, typer.Argument(help="Encodings van partij A (JSONL).")],
+    file_b: Annotated[Path, typer.Argument(help="Encodings van partij B (JSONL).")],
+    output: Annotated[Path, typer.Option("--output", help="CSV: id_a,id_b,score.")],
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Minimale score (0-1); standaard 0.5."),
+    ] = None,
+    one_to_one: Annotated[
+        bool, typer.Option("--one-to-one", help="Elk record hoogstens één keer.")
+    ] = False,
+) -> None:
+    """Vind paren die waarschijnlijk dezelfde persoon zijn, zonder platte tekst."""
+    from schakel.errors import InvalidInput
+    from schakel.linkage import DEFAULT_THRESHOLD, EncodedSet, match_detailed
+
+    limit = DEFAULT_THRESHOLD if threshold is None else threshold
+    if not 0.0 <= limit <= 1.0:
+        fail(f"--threshold moet tussen 0 en 1 liggen, niet {limit}")
+    try:
+        set_a = EncodedSet(_read_jsonl(file_a), str(file_a))
+        set_b = EncodedSet(_read_jsonl(file_b), str(file_b))
+        if progress_enabled():
+            sys.stderr.write(f"{len(set_a)} x {len(set_b)} records vergelijken...\n")
+        result = match_detailed(set_a, set_b, threshold=limit, one_to_one=one_to_one)
+    except InvalidInput as exc:
+        fail(str(exc))
+    try:
+        out, tmp = _atomic_writer(output)
+    except OSError as exc:
+        fail(f"uitvoer niet te schrijven: {output}: {exc.strerror or exc}")
+    with out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["id_a", "id_b", "score"])
+        for pair in result.pairs:
+            writer.writerow([pair.id_a, pair.id_b, f"{pair.score:.6f}"])
+    os.replace(tmp, output)
+    if progress_enabled():
+        sys.stderr.write(f"{len(result.pairs)} paren naar {output}\n")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this capability's commands to app."""
+    """Add ``schakel link encode`` and ``schakel link match`` to ``app``."""
+    link_app = typer.Typer(
+        name="link",
+        help="Privacyvriendelijk koppelen: coderen en vergelijken (hit/no-hit).",
+        no_args_is_help=True,
+    )
+    link_app.command("encode")(encode)
+    link_app.command("match")(match)
+    app.add_typer(link_app, name="link")

@@ -63,6 +63,5 @@ def dice_matrix(a_bits: F32, b_bits: F32) -> F32:
 
 
 def _ratio(inter: F32, total: F32) -> F32:
-    out = np.zeros_like(inter, dtype=np.float32)
-    np.divide(2 * inter, total, out=out, where=total > 0)
-    return out
+    # Both empty: inter is 0 too, so dividing by 1 gives the Dice 0 we want.
+    return np.asarray((2 * inter) / np.maximum(total, 1), dtype=np.float32)

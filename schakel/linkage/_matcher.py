@@ -30,7 +30,7 @@ from schakel.linkage._model import MAX_FIELDS, RADIX, FSModel, decode_patterns, 
 #: Posterior probability from which a pair counts as a match.
 DEFAULT_THRESHOLD = 0.5
 #: Up to this many pairs, every pair is compared; above it, blocking.
-ALL_PAIRS_LIMIT = 25_000_000
+ALL_PAIRS_LIMIT = 5_000_000
 #: Blocks with more pairs than this say too little to be worth comparing.
 MAX_BLOCK_PAIRS = 10_000
 #: Random pairs used to estimate u (how often non-matches agree by chance).
@@ -73,7 +73,7 @@ def _plan(a: EncodedSet, names: list[str]) -> _Plan:
 def _codes(
     plan: _Plan,
     dice: dict[tuple[int, int], tuple[F32, BoolArray]],
-) -> npt.NDArray[np.int64]:
+) -> npt.NDArray[np.uint64]:
     """Pattern codes from per-field (and crosswise) Dice and presence."""
     straight = {f: dice[(f, f)] for f in range(len(plan.names))}
     for f1, f2 in plan.swaps:
@@ -82,10 +82,10 @@ def _codes(
         use = d12 * p12 + d21 * p21 > d11 * p11 + d22 * p22
         straight[f1] = (np.where(use, d12, d11), np.where(use, p12, p11))
         straight[f2] = (np.where(use, d21, d22), np.where(use, p21, p22))
-    code: npt.NDArray[np.int64] | None = None
+    code: npt.NDArray[np.uint64] | None = None
     for f in reversed(range(len(plan.names))):
-        level = levels(*straight[f])
-        code = level if code is None else code * RADIX + level
+        level = levels(*straight[f]).astype(np.uint64)
+        code = level if code is None else code * np.uint64(RADIX) + level
     assert code is not None
     return code
 
@@ -99,9 +99,9 @@ def _needed(plan: _Plan) -> list[tuple[int, int]]:
 
 def _compare_pairs(
     a: EncodedSet, b: EncodedSet, plan: _Plan, ia: IntArray, ib: IntArray
-) -> npt.NDArray[np.int64]:
+) -> npt.NDArray[np.uint64]:
     """Pattern codes of the given pairs (gathered, chunked)."""
-    out = np.empty(len(ia), dtype=np.int64)
+    out = np.empty(len(ia), dtype=np.uint64)
     for start in range(0, len(ia), _GATHER):
         ca, cb = ia[start : start + _GATHER], ib[start : start + _GATHER]
         dice = {}
@@ -115,9 +115,9 @@ def _compare_pairs(
     return out
 
 
-def _compare_all(a: EncodedSet, b: EncodedSet, plan: _Plan) -> npt.NDArray[np.int64]:
+def _compare_all(a: EncodedSet, b: EncodedSet, plan: _Plan) -> npt.NDArray[np.uint64]:
     """Pattern codes of every pair, as an (len(a), len(b)) matrix (tiled BLAS)."""
-    out = np.empty((len(a), len(b)), dtype=np.int64)
+    out = np.empty((len(a), len(b)), dtype=np.uint64)
     needed = _needed(plan)
     for r0 in range(0, len(a), _TILE):
         ra = slice(r0, min(r0 + _TILE, len(a)))
@@ -244,7 +244,7 @@ def match_detailed(
     n_pairs = len(sa) * len(sb)
     if n_pairs <= all_pairs_limit:
         codes = _compare_all(sa, sb, plan).ravel()
-        patterns, inverse, counts_i = np.unique(codes, return_inverse=True, return_counts=True)
+        patterns, counts_i = np.unique(codes, return_counts=True)
         counts = counts_i.astype(np.float64)
         grid = decode_patterns(patterns, len(names))
         u_counts, update_u = _u_counts(grid, counts), True
@@ -257,14 +257,19 @@ def match_detailed(
         update_u = False
         ia, ib = _candidates(sa, sb, plan)
         codes = _compare_pairs(sa, sb, plan, ia, ib)
-        patterns, inverse, counts_i = np.unique(codes, return_inverse=True, return_counts=True)
+        patterns, counts_i = np.unique(codes, return_counts=True)
         counts = counts_i.astype(np.float64)
         grid = decode_patterns(patterns, len(names))
     lam0 = min(len(sa), len(sb)) / max(len(codes), 1) * 0.5
     model = fit(grid, counts, u_counts, lam0=lam0, update_u=update_u)
     post = model.posterior(grid)
-    hits = np.flatnonzero(post[inverse] >= threshold)
-    scores = post[inverse[hits]]
+    hit_patterns = patterns[post >= threshold]
+    if len(hit_patterns):
+        where = np.minimum(np.searchsorted(hit_patterns, codes), len(hit_patterns) - 1)
+        hits = np.flatnonzero(hit_patterns[where] == codes)
+    else:
+        hits = np.zeros(0, dtype=np.intp)
+    scores = post[np.searchsorted(patterns, codes[hits])]
     if n_pairs <= all_pairs_limit:
         hit_a, hit_b = hits // len(sb), hits % len(sb)
     else:

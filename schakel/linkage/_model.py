@@ -29,17 +29,27 @@ _U_PRIOR = np.array([0.90, 0.05, 0.025, 0.013, 0.007, 0.005])
 _PRIOR_WEIGHT = 2.0
 
 
-def levels(dice: npt.NDArray[np.float32], present: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+_STEPS = 10_000
+# Level of every Dice value rounded down to 1/_STEPS: a table look-up is much
+# faster than a search per pair. Exact (1.0) is the only value in the top band
+# (EDGES[-1] is 0.9999).
+_LUT = np.searchsorted(EDGES, np.arange(_STEPS + 1) / _STEPS, side="right").astype(
+    np.uint32
+)
+
+
+def levels(dice: npt.NDArray[np.float32], present: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint32]:
     """Level per pair: the Dice band, or :data:`MISSING`."""
-    out = np.searchsorted(EDGES, dice, side="right").astype(np.int64)
+    steps = (dice * np.float32(_STEPS) + np.float32(1e-3)).astype(np.int32)
+    out = _LUT[steps]
     out[~present] = MISSING
     return out
 
 
-def decode_patterns(codes: npt.NDArray[np.int64], n_fields: int) -> npt.NDArray[np.int64]:
+def decode_patterns(codes: npt.NDArray[np.uint64], n_fields: int) -> npt.NDArray[np.int64]:
     """(patterns, fields) level matrix of mixed-radix pattern codes."""
     out = np.empty((len(codes), n_fields), dtype=np.int64)
-    rest = codes.copy()
+    rest = codes.astype(np.int64)
     for f in range(n_fields):
         out[:, f] = rest % RADIX
         rest //= RADIX
@@ -57,6 +67,9 @@ class FSModel:
     def log2_weights(self, grid: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """Match weight (log2 likelihood ratio, prior included) per pattern."""
         ratio = np.log2(self.m) - np.log2(self.u)
+        # A near agreement can never be stronger evidence than an exact one; a
+        # rare band (a typo in a short field) would otherwise get a wild weight.
+        ratio = np.minimum(ratio, ratio[:, -1:])
         ratio = np.concatenate([ratio, np.zeros((len(ratio), 1))], axis=1)
         total = np.full(len(grid), np.log2(self.lam) - np.log2(1 - self.lam))
         for f in range(grid.shape[1]):
