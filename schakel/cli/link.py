@@ -17,7 +17,6 @@ import typer
 
 from schakel.cli._common import fail, progress_enabled
 
-_PROGRESS_EVERY = 10_000
 
 
 def _read_secret(path: Path) -> bytes:
@@ -50,6 +49,9 @@ def _read_config(path: Path) -> Any:
 def _atomic_writer(path: Path) -> tuple[Any, str]:
     directory = path.parent if str(path.parent) else Path(".")
     handle, tmp = tempfile.mkstemp(prefix=".schakel-", dir=directory)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
     return os.fdopen(handle, "w", encoding="utf-8", newline=""), tmp
 
 
@@ -93,7 +95,7 @@ def encode(
             fail(f"uitvoer niet te schrijven: {output}: {exc.strerror or exc}")
         try:
             with out:
-                rows = _encode_rows(reader, header, encoder, input_csv, out)
+                rows = _encode_rows(reader, header, encoder, input_csv, out, secret)
             os.replace(tmp, output)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -102,13 +104,49 @@ def encode(
         sys.stderr.write(f"\r{rows} rijen gecodeerd naar {output}\n")
 
 
-def _encode_rows(
-    reader: Any, header: list[str], encoder: Any, input_csv: Path, out: Any
-) -> int:
-    show = progress_enabled()
-    width = len(header)
+# Rows per task for the worker processes, and how many tasks may be in flight:
+# together they bound memory however large the input is.
+_CHUNK = 2_000
+_IN_FLIGHT = 4
+_PARALLEL_FROM_BYTES = 2_000_000
+
+_worker: Any = None
+
+
+def _init_worker(secret: bytes, config: dict[str, Any]) -> None:
+    global _worker
+    from schakel.linkage import Encoder
+
+    _worker = Encoder(secret, config)
+
+
+def _encode_chunk(
+    rows: list[tuple[str, dict[str, str]]],
+) -> list[tuple[str, list[str]]]:
+    return _encode_batch(_worker, rows)
+
+
+def _encode_batch(
+    encoder: Any, rows: list[tuple[str, dict[str, str]]]
+) -> list[tuple[str, list[str]]]:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out = []
+    for where, row in rows:
+        encoded = encoder.encode(row)
+        notes = [
+            f"schakel: {where}: veld {p.column!r} weggelaten: {p.message}\n"
+            for p in encoded.problems
+        ]
+        out.append((dumps(encoded.record) + "\n", notes))
+    return out
+
+
+def _chunks(
+    reader: Any, header: list[str], input_csv: Path
+) -> Iterator[list[tuple[str, dict[str, str]]]]:
+    width = len(header)
     row_number = 0
+    chunk: list[tuple[str, dict[str, str]]] = []
     while True:
         try:
             cells = next(reader)
@@ -125,18 +163,57 @@ def _encode_rows(
                 f"schakel: {where}: {len(cells)} cellen, kop heeft er {width}; "
                 "ontbrekende cellen gelden als leeg\n"
             )
-        row = dict(zip(header, (c.strip() for c in cells), strict=False))
-        encoded = encoder.encode(row)
-        for problem in encoded.problems:
-            sys.stderr.write(
-                f"schakel: {where}: veld {problem.column!r} weggelaten: "
-                f"{problem.message}\n"
-            )
-        out.write(dumps(encoded.record))
-        out.write("\n")
-        if show and row_number % _PROGRESS_EVERY == 0:
-            sys.stderr.write(f"\r{row_number} rijen gecodeerd")
-    return row_number
+        chunk.append((where, dict(zip(header, (c.strip() for c in cells), strict=False))))
+        if len(chunk) >= _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _encode_rows(
+    reader: Any,
+    header: list[str],
+    encoder: Any,
+    input_csv: Path,
+    out: Any,
+    secret: bytes,
+) -> int:
+    """Encode all rows in input order; in worker processes for large inputs."""
+    show = progress_enabled()
+    done = 0
+
+    def emit(batch: list[tuple[str, list[str]]]) -> None:
+        nonlocal done
+        for line, notes in batch:
+            for note in notes:
+                sys.stderr.write(note)
+            out.write(line)
+        done += len(batch)
+        if show:
+            sys.stderr.write(f"\r{done} rijen gecodeerd")
+
+    chunks = _chunks(reader, header, input_csv)
+    workers = os.cpu_count() or 1
+    if workers < 2 or input_csv.stat().st_size < _PARALLEL_FROM_BYTES:
+        for chunk in chunks:
+            emit(_encode_batch(encoder, chunk))
+        return done
+    import multiprocessing
+    from collections import deque
+
+    config = encoder.config.model_dump(mode="json")
+    with multiprocessing.get_context().Pool(
+        workers, initializer=_init_worker, initargs=(secret, config)
+    ) as pool:
+        pending: deque[Any] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_encode_chunk, (chunk,)))
+            if len(pending) >= _IN_FLIGHT * workers:
+                emit(pending.popleft().get())
+        while pending:
+            emit(pending.popleft().get())
+    return done
 
 
 def _read_jsonl(path: Path) -> Iterator[Any]:

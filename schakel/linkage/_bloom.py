@@ -4,13 +4,17 @@ A value becomes a set of features (padded bigrams of its words, digits by
 position for dates, ...). Each feature sets :data:`HASHES` positions in a
 :data:`RAW_BITS`-bit filter, chosen by HMAC-SHA256 under the kind's Bloom key
 ("random hashing": positions are independent, unlike double hashing, whose
-structure has been exploited in published attacks). The filter is then XOR-folded
+structure has been exploited in published attacks), computed with keyed BLAKE2b. The filter is then XOR-folded
 to :data:`BITS` bits: pattern-mining attacks that look for the bit patterns of
 frequent bigrams lose their anchor, while Dice similarities stay close.
 
 Why a key per *kind* and not per column: given names and surnames must live in the
 same space so that a swap of the two can be recognised by the matcher.
 """
+
+from functools import reduce
+from hashlib import blake2b
+from operator import or_
 
 from schakel.linkage._keys import Keyring
 from schakel.linkage._names import split_name
@@ -73,27 +77,32 @@ class BloomEncoder:
     """Builds the folded filters of one keyring, caching each feature's bits."""
 
     def __init__(self, keyring: Keyring) -> None:
-        self._keyring = keyring
-        self._masks: dict[tuple[Kind, str], int] = {}
+        self._keys = {k: keyring.derive(f"bloom/{k.value}") for k in Kind}
+        self._masks: dict[Kind, dict[str, int]] = {kind: {} for kind in Kind}
 
     def _mask(self, kind: Kind, feature: str) -> int:
-        key = (kind, feature)
-        mask = self._masks.get(key)
-        if mask is None:
-            digest = self._keyring.mac(f"bloom/{kind.value}", feature)
-            mask = 0
-            for i in range(HASHES):
-                pos = int.from_bytes(digest[2 * i : 2 * i + 2], "big") % RAW_BITS
-                mask |= 1 << pos
-            if len(self._masks) > 500_000:
-                self._masks.clear()
-            self._masks[key] = mask
+        digest = blake2b(
+            feature.encode(), key=self._keys[kind], digest_size=2 * HASHES
+        ).digest()
+        mask = 0
+        for i in range(HASHES):
+            mask |= 1 << (int.from_bytes(digest[2 * i : 2 * i + 2], "big") % RAW_BITS)
+        masks = self._masks[kind]
+        if len(masks) > 200_000:
+            masks.clear()
+        masks[feature] = mask
         return mask
 
     def encode(self, kind: Kind, normalised: str) -> bytes:
         """The :data:`BYTES`-byte folded filter of a normalised value."""
-        bits = 0
-        for feature in features(kind, normalised):
-            bits |= self._mask(kind, feature)
+        masks = self._masks[kind]
+        feats = features(kind, normalised)
+        try:
+            bits = reduce(or_, map(masks.__getitem__, feats), 0)
+        except KeyError:
+            bits = 0
+            for feature in feats:
+                mask = masks.get(feature)
+                bits |= self._mask(kind, feature) if mask is None else mask
         folded = (bits & _HALF_MASK) ^ (bits >> BITS)
         return folded.to_bytes(BYTES, "little")

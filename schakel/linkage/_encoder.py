@@ -16,6 +16,7 @@ cannot be normalised is left out; the row itself is always encoded.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from typing import Any
 
 from schakel.linkage._bloom import BloomEncoder
@@ -58,7 +59,14 @@ class Encoder:
         self.config = config_from(config)
         self._keyring = Keyring(secret)
         self._bloom = BloomEncoder(self._keyring)
-        self._cache: dict[tuple[Kind, str], dict[str, Any] | str] = {}
+        self._block_keys = {k: self._keyring.derive(f"block/{k.value}") for k in Kind}
+        # Raw value -> encoding (or the error text), per kind: names, streets and
+        # dates repeat a lot, so most values are encoded once.
+        self._cache: dict[Kind, dict[str, dict[str, Any] | str]] = {k: {} for k in Kind}
+        self._plan = [
+            (f.column, f.kind, f.field_name, self._cache[f.kind])
+            for f in self.config.fields
+        ]
 
     @property
     def key_id(self) -> str:
@@ -67,8 +75,9 @@ class Encoder:
 
     def _block_tokens(self, kind: Kind, normalised: str) -> list[str]:
         keys = [phonetic(normalised)] if kind is Kind.NAME else [normalised]
+        key = self._block_keys[kind]
         return [
-            b64(self._keyring.mac(f"block/{kind.value}", k)[:BLOCK_TOKEN_BYTES])
+            b64(blake2b(k.encode(), key=key, digest_size=BLOCK_TOKEN_BYTES).digest())
             for k in keys
             if k
         ]
@@ -78,45 +87,49 @@ class Encoder:
 
         Raises :class:`InvalidValue` when the value cannot be normalised.
         """
-        key = (kind, value)
-        cached = self._cache.get(key)
+        cached = self._cache[kind].get(value)
         if cached is None:
-            try:
-                normalised = normalise(kind, value)
-            except InvalidValue as exc:
-                cached = str(exc)
-            else:
-                if not normalised:
-                    return None
-                cached = {
+            cached = self._encode_new(kind, value)
+        if isinstance(cached, str):
+            raise InvalidValue(cached)
+        return cached or None
+
+    def _encode_new(self, kind: Kind, value: str) -> dict[str, Any] | str:
+        try:
+            normalised = normalise(kind, value)
+        except InvalidValue as exc:
+            result: dict[str, Any] | str = str(exc)
+        else:
+            result = {}
+            if normalised:
+                result = {
                     "kind": kind.value,
                     "bloom": b64(self._bloom.encode(kind, normalised)),
                     "block": self._block_tokens(kind, normalised),
                 }
                 if kind in EXACT_KINDS:
-                    cached["token"] = self._keyring.exact_token(kind, normalised)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key] = cached
-        if isinstance(cached, str):
-            raise InvalidValue(cached)
-        return cached
+                    result["token"] = self._keyring.exact_token(kind, normalised)
+        cache = self._cache[kind]
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[value] = result
+        return result
 
     def encode(self, row: Mapping[str, str | None]) -> Encoded:
         """Encode one row (column -> raw value) into its record."""
         fields: dict[str, Any] = {}
         problems: list[Problem] = []
-        for spec in self.config.fields:
-            raw = row.get(spec.column)
-            if raw is None or not raw.strip():
+        for column, kind, name, cache in self._plan:
+            raw = row.get(column)
+            if not raw:
                 continue
-            try:
-                encoded = self.encode_value(spec.kind, raw)
-            except InvalidValue as exc:
-                problems.append(Problem(spec.column, str(exc)))
-                continue
-            if encoded is not None:
-                fields[spec.field_name] = encoded
+            encoded = cache.get(raw)
+            if encoded is None:
+                encoded = self._encode_new(kind, raw)
+            if encoded.__class__ is str:
+                problems.append(Problem(column, str(encoded)))
+            elif encoded:
+                fields[name] = encoded
         record = {
             "id": str(row.get(self.config.id_column) or ""),
             "version": SCHEMA_VERSION,

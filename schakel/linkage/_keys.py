@@ -12,6 +12,7 @@ same value under another secret gives an unrelated token.
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 from functools import lru_cache
@@ -26,6 +27,7 @@ from schakel.linkage._normalise import Kind, InvalidValue, normalise
 SCHEMA_VERSION = 1
 MIN_SECRET_BYTES = 16
 _SALT = b"schakel/linkage/v1"
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 class InvalidSecret(InvalidInput):
@@ -42,7 +44,9 @@ def check_secret(secret: bytes) -> None:
 
 def b64(data: bytes) -> str:
     """URL-safe base64 without padding (compact and safe in CSV and JSON)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(
+        b"="
+    ).decode("ascii")
 
 
 def unb64(text: str) -> bytes:
@@ -75,6 +79,17 @@ class Keyring:
     def mac(self, purpose: str, message: str) -> bytes:
         """HMAC-SHA256 of ``message`` under the key for ``purpose``."""
         return hmac.digest(self.derive(purpose), message.encode(), hashlib.sha256)
+
+    def prf(self, purpose: str, message: str, size: int) -> bytes:
+        """Keyed BLAKE2b of ``message`` (``size`` bytes) under the key for ``purpose``.
+
+        A keyed BLAKE2b is a MAC like HMAC-SHA256 but takes one pass instead of
+        two; it is used where millions of values are hashed (Bloom positions,
+        blocking tokens). Exact identifier tokens stay HMAC-SHA256.
+        """
+        return hashlib.blake2b(
+            message.encode(), key=self.derive(purpose), digest_size=size
+        ).digest()
 
     def exact_token(self, kind: Kind, normalised: str) -> str:
         """Token of an already normalised value: ``<key id>:<HMAC, base64>``."""

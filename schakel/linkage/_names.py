@@ -54,13 +54,16 @@ def fold(text: str) -> str:
     >>> fold("Мельник")
     'melnyk'
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.translate(_TRANSLATE)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("'", "").replace("’", "").replace("`", "")
-    text = _NON_ALNUM.sub(" ", text.translate(_TRANSLATE))
-    return _SPACES.sub(" ", text).strip()
+    if text.isascii():  # fast path: most values need no Unicode work
+        text = text.lower().replace("'", "").replace("`", "")
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        text = text.translate(_TRANSLATE)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("'", "").replace("’", "").replace("`", "")
+        text = text.translate(_TRANSLATE)
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
 
 
 def split_name(text: str) -> tuple[str, str]:
