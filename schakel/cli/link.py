@@ -18,7 +18,6 @@ import typer
 from schakel.cli._common import fail, progress_enabled
 
 
-
 def _read_secret(path: Path) -> bytes:
     try:
         secret = path.read_bytes()
@@ -61,7 +60,7 @@ def encode(
     secret_file: Annotated[Path, typer.Option("--secret-file", help="Gedeeld geheim.")],
     output: Annotated[Path, typer.Option("--output", help="JSONL met encodings.")],
 ) -> None:
-    """Codeer identificerende velden tot sleutel-gebonden encodings (geen platte tekst)."""
+    """Codeer identificerende velden tot encodings met sleutel (geen klare tekst)."""
     from schakel.errors import InvalidInput
     from schakel.linkage import Encoder, LinkageConfig
 
@@ -163,7 +162,9 @@ def _chunks(
                 f"schakel: {where}: {len(cells)} cellen, kop heeft er {width}; "
                 "ontbrekende cellen gelden als leeg\n"
             )
-        chunk.append((where, dict(zip(header, (c.strip() for c in cells), strict=False))))
+        chunk.append(
+            (where, dict(zip(header, (c.strip() for c in cells), strict=False)))
+        )
         if len(chunk) >= _CHUNK:
             yield chunk
             chunk = []

@@ -30,7 +30,6 @@ from schakel.linkage._normalise import EXACT_KINDS, InvalidValue, Kind, normalis
 __all__ = [
     "DEFAULT_THRESHOLD",
     "EXACT_KINDS",
-    "SCHEMA_VERSION",
     "Encoded",
     "EncodedSet",
     "Encoder",
@@ -44,6 +43,7 @@ __all__ = [
     "MatchPair",
     "MatchResult",
     "Problem",
+    "SCHEMA_VERSION",
     "dice_matrix",
     "dice_pairs",
     "dice_reference",

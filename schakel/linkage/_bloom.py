@@ -2,9 +2,9 @@
 
 A value becomes a set of features (padded bigrams of its words, digits by
 position for dates, ...). Each feature sets :data:`HASHES` positions in a
-:data:`RAW_BITS`-bit filter, chosen by HMAC-SHA256 under the kind's Bloom key
+:data:`RAW_BITS`-bit filter, chosen by a keyed BLAKE2b under the kind's Bloom key
 ("random hashing": positions are independent, unlike double hashing, whose
-structure has been exploited in published attacks), computed with keyed BLAKE2b. The filter is then XOR-folded
+structure has been exploited in published attacks). The filter is then XOR-folded
 to :data:`BITS` bits: pattern-mining attacks that look for the bit patterns of
 frequent bigrams lose their anchor, while Dice similarities stay close.
 

@@ -36,10 +36,13 @@ def as_matrix(filters: list[bytes], n_bytes: int) -> U64:
 
 def popcounts(matrix: U64) -> npt.NDArray[np.int32]:
     """Number of set bits per row."""
-    return np.bitwise_count(matrix).sum(axis=1, dtype=np.int32)
+    counts: npt.NDArray[np.int32] = np.bitwise_count(matrix).sum(axis=1, dtype=np.int32)
+    return counts
 
 
-def dice_pairs(a: U64, b: U64, ia: npt.NDArray[np.intp], ib: npt.NDArray[np.intp]) -> F32:
+def dice_pairs(
+    a: U64, b: U64, ia: npt.NDArray[np.intp], ib: npt.NDArray[np.intp]
+) -> F32:
     """Dice of the row pairs (a[ia[k]], b[ib[k]]), vectorised popcount."""
     inter = np.bitwise_count(a[ia] & b[ib]).sum(axis=1, dtype=np.int32)
     total = popcounts(a)[ia] + popcounts(b)[ib]

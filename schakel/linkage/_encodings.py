@@ -77,23 +77,28 @@ class EncodedSet:
             for name, enc in fields.items():
                 if not isinstance(enc, Mapping):
                     raise InvalidEncoding(f"{where}: veld {name!r} is geen object")
+                raw_kind = enc.get("kind")
                 try:
-                    kind = Kind(enc.get("kind"))
+                    kind = Kind(str(raw_kind))
                 except ValueError:
                     raise InvalidEncoding(
-                        f"{where}: veld {name!r} heeft onbekende soort {enc.get('kind')!r}"
+                        f"{where}: veld {name!r}: onbekende soort {raw_kind!r}"
                     ) from None
                 if kinds.setdefault(name, kind) is not kind:
                     raise InvalidEncoding(f"{where}: veld {name!r} wisselt van soort")
                 bloom = enc.get("bloom")
                 if not isinstance(bloom, str) or len(bloom) != _BLOOM_CHARS:
-                    raise InvalidEncoding(f"{where}: veld {name!r} heeft geen geldig bloom")
+                    raise InvalidEncoding(
+                        f"{where}: veld {name!r} heeft geen geldig bloom"
+                    )
                 rows.setdefault(name, []).append(index)
                 blooms.setdefault(name, []).append(bloom)
                 block = enc.get("block") or [""]
                 token = block[0] if isinstance(block, list) and block else ""
                 if not isinstance(token, str) or len(token) not in (0, _BLOCK_CHARS):
-                    raise InvalidEncoding(f"{where}: veld {name!r} heeft geen geldig block")
+                    raise InvalidEncoding(
+                        f"{where}: veld {name!r} heeft geen geldig block"
+                    )
                 blocks.setdefault(name, []).append(token or "A" * _BLOCK_CHARS)
         n = len(self.ids)
         words = BYTES // 8

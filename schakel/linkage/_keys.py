@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from schakel.errors import InvalidInput
-from schakel.linkage._normalise import Kind, InvalidValue, normalise
+from schakel.linkage._normalise import InvalidValue, Kind, normalise
 
 #: Version of the encoding schema; part of every HKDF context and every encoding.
 SCHEMA_VERSION = 1
@@ -44,9 +44,12 @@ def check_secret(secret: bytes) -> None:
 
 def b64(data: bytes) -> str:
     """URL-safe base64 without padding (compact and safe in CSV and JSON)."""
-    return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(
-        b"="
-    ).decode("ascii")
+    return (
+        binascii.b2a_base64(data, newline=False)
+        .translate(_URLSAFE)
+        .rstrip(b"=")
+        .decode("ascii")
+    )
 
 
 def unb64(text: str) -> bytes:

@@ -25,7 +25,14 @@ import numpy.typing as npt
 
 from schakel.linkage._dice import F32, dice_matrix, dice_pairs, unpack
 from schakel.linkage._encodings import EncodedSet, InvalidEncoding, check_compatible
-from schakel.linkage._model import MAX_FIELDS, RADIX, FSModel, decode_patterns, fit, levels
+from schakel.linkage._model import (
+    MAX_FIELDS,
+    RADIX,
+    FSModel,
+    decode_patterns,
+    fit,
+    levels,
+)
 
 #: Posterior probability from which a pair counts as a match.
 DEFAULT_THRESHOLD = 0.5
@@ -189,7 +196,7 @@ def _candidates(a: EncodedSet, b: EncodedSet, plan: _Plan) -> tuple[IntArray, In
     bounds = np.searchsorted(np.cumsum(size), np.arange(0, size.sum() + 1, 1 << 24))
     bounds = np.unique(np.concatenate([[0], bounds, [len(size)]]))
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        s_a, n_a, s_b, n_b, sz = sa[lo:hi], na[lo:hi], sb[lo:hi], nb[lo:hi], size[lo:hi]
+        s_a, s_b, n_b, sz = sa[lo:hi], sb[lo:hi], nb[lo:hi], size[lo:hi]
         block = np.repeat(np.arange(len(sz)), sz)
         within = np.arange(int(sz.sum())) - np.repeat(np.cumsum(sz) - sz, sz)
         left = xa[s_a[block] + within // n_b[block]]
@@ -202,7 +209,9 @@ def _candidates(a: EncodedSet, b: EncodedSet, plan: _Plan) -> tuple[IntArray, In
     return (ids // len(b)).astype(np.intp), (ids % len(b)).astype(np.intp)
 
 
-def _u_counts(grid: npt.NDArray[np.int64], counts: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _u_counts(
+    grid: npt.NDArray[np.int64], counts: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     out = np.zeros((grid.shape[1], RADIX))
     for f in range(grid.shape[1]):
         out[f] = np.bincount(grid[:, f], weights=counts, minlength=RADIX)
@@ -237,7 +246,9 @@ def match_detailed(
     sa, sb = _load(a, "A"), _load(b, "B")
     names = check_compatible(sa, sb)
     if len(names) > MAX_FIELDS:
-        raise InvalidEncoding(f"hoogstens {MAX_FIELDS} velden; dit zijn er {len(names)}")
+        raise InvalidEncoding(
+            f"hoogstens {MAX_FIELDS} velden; dit zijn er {len(names)}"
+        )
     if not len(sa) or not len(sb):
         return MatchResult([], names, None, 0)
     plan = _plan(sa, names)
@@ -253,7 +264,9 @@ def match_detailed(
         ra = rng.integers(0, len(sa), U_SAMPLE).astype(np.intp)
         rb = rng.integers(0, len(sb), U_SAMPLE).astype(np.intp)
         sample = np.unique(_compare_pairs(sa, sb, plan, ra, rb), return_counts=True)
-        u_counts = _u_counts(decode_patterns(sample[0], len(names)), sample[1].astype(np.float64))
+        u_counts = _u_counts(
+            decode_patterns(sample[0], len(names)), sample[1].astype(np.float64)
+        )
         update_u = False
         ia, ib = _candidates(sa, sb, plan)
         codes = _compare_pairs(sa, sb, plan, ia, ib)

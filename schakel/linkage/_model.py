@@ -38,7 +38,9 @@ _LUT = np.searchsorted(EDGES, np.arange(_STEPS + 1) / _STEPS, side="right").asty
 )
 
 
-def levels(dice: npt.NDArray[np.float32], present: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint32]:
+def levels(
+    dice: npt.NDArray[np.float32], present: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.uint32]:
     """Level per pair: the Dice band, or :data:`MISSING`."""
     steps = (dice * np.float32(_STEPS) + np.float32(1e-3)).astype(np.int32)
     out = _LUT[steps]
@@ -46,7 +48,9 @@ def levels(dice: npt.NDArray[np.float32], present: npt.NDArray[np.bool_]) -> npt
     return out
 
 
-def decode_patterns(codes: npt.NDArray[np.uint64], n_fields: int) -> npt.NDArray[np.int64]:
+def decode_patterns(
+    codes: npt.NDArray[np.uint64], n_fields: int
+) -> npt.NDArray[np.int64]:
     """(patterns, fields) level matrix of mixed-radix pattern codes."""
     out = np.empty((len(codes), n_fields), dtype=np.int64)
     rest = codes.astype(np.int64)

@@ -40,10 +40,10 @@ TUSSENVOEGSELS = (
 # separate-word particles are moved.
 _PARTICLE_WORDS = frozenset(
     w for p in TUSSENVOEGSELS for w in p.split() if w not in {"mc", "mac"}
-) | {"vd", "t"}
+) | {"t"}
 
 _NON_ALNUM = re.compile(r"[^a-z0-9 ]+")
-_SPACES = re.compile(r"\s+")
+_VD = re.compile(r"\b(?:v d|vd|v der)\b")
 
 
 def fold(text: str) -> str:
@@ -97,9 +97,8 @@ def normalise_name(value: str) -> str:
     >>> normalise_name("  Ioana-Maria  POPESCU ")
     'ioana maria popescu'
     """
-    folded = fold(value)
+    folded = _VD.sub("van der", fold(value))
     main, particles = split_name(folded)
-    particles = particles.replace("vd", "van der")
     return f"{main} {particles}".strip()
 
 

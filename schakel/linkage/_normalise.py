@@ -87,12 +87,11 @@ def normalise_date(value: str) -> str:
     if _ISO_DATETIME.match(value.strip()):
         value = value.strip()[:10]
     text = re.sub(r"(\d)(st|nd|rd|th|e)\b", r"\1", fold(value))
-    compact = text.replace(" ", "")
-    if compact.isdigit() and len(compact) == 8:
-        first = int(compact[:4])
-        if 1800 <= first <= 2200:
-            return _make_date(first, int(compact[4:6]), int(compact[6:]), raw)
-        return _make_date(int(compact[4:]), int(compact[2:4]), int(compact[:2]), raw)
+    if text.isdigit() and len(text) == 8:  # compact: YYYYMMDD, else DDMMYYYY
+        try:
+            return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), raw)
+        except InvalidValue:
+            return _make_date(int(text[4:]), int(text[2:4]), int(text[:2]), raw)
     match = _WORD_DATE.match(text)
     if match and match.group(2) in _MONTHS:
         day, month = int(match.group(1)), _MONTHS[match.group(2)]
@@ -153,7 +152,9 @@ def normalise_iban(value: str) -> str:
     try:
         return str(IBAN(value.strip()).compact)
     except ValueError:
-        raise InvalidValue(f"ongeldig IBAN (controlegetal of lengte): {value!r}") from None
+        raise InvalidValue(
+            f"ongeldig IBAN (controlegetal of lengte): {value!r}"
+        ) from None
 
 
 # Dutch side codes (sidecodes 1-14) over the six characters without dashes.
@@ -199,7 +200,9 @@ def normalise_bsn(value: str) -> str:
     return digits
 
 
-_NL_POSTCODE = re.compile(r"^([1-9]\d{3}) ?([A-Z]{2})(?: ?(\d{1,5}) ?([A-Z0-9]{0,4}))?$")
+_NL_POSTCODE = re.compile(
+    r"^([1-9]\d{3}) ?([A-Z]{2})(?: ?(\d{1,5}) ?([A-Z0-9]{0,4}))?$"
+)
 
 
 def normalise_postcode(value: str) -> str:
