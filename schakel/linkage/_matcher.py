@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from schakel.linkage._dice import F32, dice_matrix, dice_pairs, unpack
+from schakel.linkage._dice import F32, dice_matrix, dice_pairs
 from schakel.linkage._encodings import EncodedSet, InvalidEncoding, check_compatible
 from schakel.linkage._model import (
     MAX_FIELDS,
@@ -128,15 +128,13 @@ def _compare_all(a: EncodedSet, b: EncodedSet, plan: _Plan) -> npt.NDArray[np.ui
     needed = _needed(plan)
     for r0 in range(0, len(a), _TILE):
         ra = slice(r0, min(r0 + _TILE, len(a)))
-        a_bits = {n: unpack(a.fields[n].bits[ra]) for n in plan.names}
         for c0 in range(0, len(b), _TILE):
             cb = slice(c0, min(c0 + _TILE, len(b)))
-            b_bits = {n: unpack(b.fields[n].bits[cb]) for n in plan.names}
             dice = {}
             for fa, fb in needed:
-                na, nb = plan.names[fa], plan.names[fb]
-                present = a.fields[na].present[ra][:, None] & b.fields[nb].present[cb]
-                dice[(fa, fb)] = (dice_matrix(a_bits[na], b_bits[nb]), present)
+                one, two = a.fields[plan.names[fa]], b.fields[plan.names[fb]]
+                present = one.present[ra][:, None] & two.present[cb]
+                dice[(fa, fb)] = (dice_matrix(one.bits[ra], two.bits[cb]), present)
             out[ra, cb] = _codes(plan, dice)
     return out
 
