@@ -111,41 +111,44 @@ _PARALLEL_FROM_BYTES = 2_000_000
 
 _worker: Any = None
 
+#: One input row on its way to a worker: (row number, file line number, cells).
+Row = tuple[int, int, list[str]]
 
-def _init_worker(secret: bytes, config: dict[str, Any]) -> None:
+
+def _init_worker(
+    secret: bytes, config: dict[str, Any], header: list[str], source: str
+) -> None:
     global _worker
     from schakel.linkage import Encoder
 
-    _worker = Encoder(secret, config)
+    _worker = (Encoder(secret, config), header, source)
 
 
-def _encode_chunk(
-    rows: list[tuple[str, dict[str, str]]],
-) -> list[tuple[str, list[str]]]:
-    return _encode_batch(_worker, rows)
+def _encode_chunk(rows: list[Row]) -> list[tuple[str, list[str]]]:
+    encoder, header, source = _worker
+    return _encode_batch(encoder, header, source, rows)
 
 
 def _encode_batch(
-    encoder: Any, rows: list[tuple[str, dict[str, str]]]
+    encoder: Any, header: list[str], source: str, rows: list[Row]
 ) -> list[tuple[str, list[str]]]:
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out = []
-    for where, row in rows:
-        encoded = encoder.encode(row)
+    for row_number, line_number, cells in rows:
+        row = dict(zip(header, (c.strip() for c in cells), strict=False))
+        line, problems = encoder.encode_json(row)
         notes = [
-            f"schakel: {where}: veld {p.column!r} weggelaten: {p.message}\n"
-            for p in encoded.problems
+            f"schakel: {source} rij {row_number} (regel {line_number}): "
+            f"veld {p.column!r} weggelaten: {p.message}\n"
+            for p in problems
         ]
-        out.append((dumps(encoded.record) + "\n", notes))
+        out.append((line + "\n", notes))
     return out
 
 
-def _chunks(
-    reader: Any, header: list[str], input_csv: Path
-) -> Iterator[list[tuple[str, dict[str, str]]]]:
+def _chunks(reader: Any, header: list[str], input_csv: Path) -> Iterator[list[Row]]:
     width = len(header)
     row_number = 0
-    chunk: list[tuple[str, dict[str, str]]] = []
+    chunk: list[Row] = []
     while True:
         try:
             cells = next(reader)
@@ -156,15 +159,13 @@ def _chunks(
         row_number += 1
         if not cells:
             continue
-        where = f"{input_csv} rij {row_number} (regel {reader.line_num})"
         if len(cells) != width:
             sys.stderr.write(
-                f"schakel: {where}: {len(cells)} cellen, kop heeft er {width}; "
+                f"schakel: {input_csv} rij {row_number} (regel {reader.line_num}): "
+                f"{len(cells)} cellen, kop heeft er {width}; "
                 "ontbrekende cellen gelden als leeg\n"
             )
-        chunk.append(
-            (where, dict(zip(header, (c.strip() for c in cells), strict=False)))
-        )
+        chunk.append((row_number, reader.line_num, cells))
         if len(chunk) >= _CHUNK:
             yield chunk
             chunk = []
@@ -198,14 +199,16 @@ def _encode_rows(
     workers = os.cpu_count() or 1
     if workers < 2 or input_csv.stat().st_size < _PARALLEL_FROM_BYTES:
         for chunk in chunks:
-            emit(_encode_batch(encoder, chunk))
+            emit(_encode_batch(encoder, header, str(input_csv), chunk))
         return done
     import multiprocessing
     from collections import deque
 
     config = encoder.config.model_dump(mode="json")
     with multiprocessing.get_context().Pool(
-        workers, initializer=_init_worker, initargs=(secret, config)
+        workers,
+        initializer=_init_worker,
+        initargs=(secret, config, header, str(input_csv)),
     ) as pool:
         pending: deque[Any] = deque()
         for chunk in chunks:

@@ -14,6 +14,7 @@ full keyed HMAC of an exact identifier (for hit/no-hit). A field that is empty o
 cannot be normalised is left out; the row itself is always encoded.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -26,6 +27,7 @@ from schakel.linkage._names import phonetic
 from schakel.linkage._normalise import EXACT_KINDS, InvalidValue, Kind, normalise
 
 BLOCK_TOKEN_BYTES = 8
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CACHE_LIMIT = 200_000
 
 
@@ -63,6 +65,7 @@ class Encoder:
         # Raw value -> encoding (or the error text), per kind: names, streets and
         # dates repeat a lot, so most values are encoded once.
         self._cache: dict[Kind, dict[str, dict[str, Any] | str]] = {k: {} for k in Kind}
+        self._fragments: dict[Kind, dict[str, str]] = {k: {} for k in Kind}
         self._plan = [
             (f.column, f.kind, f.field_name, self._cache[f.kind])
             for f in self.config.fields
@@ -131,9 +134,44 @@ class Encoder:
             elif encoded:
                 fields[name] = encoded
         record = {
-            "id": str(row.get(self.config.id_column) or ""),
+            "id": self._id(row),
             "version": SCHEMA_VERSION,
             "key_id": self._keyring.key_id,
             "fields": fields,
         }
         return Encoded(record, problems)
+
+    def _id(self, row: Mapping[str, str | None]) -> str:
+        return str(row.get(self.config.id_column) or "")
+
+    def encode_json(self, row: Mapping[str, str | None]) -> tuple[str, list[Problem]]:
+        """The record of :meth:`encode` as one compact JSON line (no newline).
+
+        Equal to ``json.dumps(record, separators=(",", ":"), ensure_ascii=False)``
+        but assembled from cached per-value fragments: on large files the JSON
+        writing otherwise costs as much as the encoding.
+        """
+        parts: list[str] = []
+        problems: list[Problem] = []
+        for column, kind, name, cache in self._plan:
+            raw = row.get(column)
+            if not raw:
+                continue
+            fragments = self._fragments[kind]
+            fragment = fragments.get(raw)
+            if fragment is None:
+                encoded = cache.get(raw)
+                if encoded is None:
+                    encoded = self._encode_new(kind, raw)
+                if encoded.__class__ is str:
+                    problems.append(Problem(column, str(encoded)))
+                    continue
+                fragment = _dumps(encoded) if encoded else ""
+                if len(fragments) >= _CACHE_LIMIT:
+                    fragments.clear()
+                fragments[raw] = fragment
+            if fragment:
+                parts.append(f"{_dumps(name)}:{fragment}")
+        head = f'{{"id":{_dumps(self._id(row))},"version":{SCHEMA_VERSION}'
+        line = f'{head},"key_id":"{self.key_id}","fields":{{{",".join(parts)}}}}}'
+        return line, problems

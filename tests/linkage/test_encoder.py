@@ -98,3 +98,15 @@ def test_header_check_names_the_missing_column():
 def test_short_secret_is_refused():
     with pytest.raises(InvalidSecret):
         Encoder(b"0123456789", CONFIG)
+
+
+def test_json_line_equals_the_record_dumped():
+    enc = Encoder(SECRET, CONFIG)
+    rows = [ROW, {**ROW, "id": "r2", "dob": "31-02-2001"}, {**ROW, "id": "r3"}]
+    for row in rows:
+        line, problems = enc.encode_json(row)
+        expected = enc.encode(row)
+        assert json.loads(line) == expected.record
+        assert problems == expected.problems
+        dumped = json.dumps(expected.record, ensure_ascii=False, separators=(",", ":"))
+        assert line == dumped
