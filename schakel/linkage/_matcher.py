@@ -39,7 +39,7 @@ DEFAULT_THRESHOLD = 0.5
 #: Up to this many pairs, every pair is compared; above it, blocking.
 ALL_PAIRS_LIMIT = 5_000_000
 #: Blocks with more pairs than this say too little to be worth comparing.
-MAX_BLOCK_PAIRS = 10_000
+MAX_BLOCK_PAIRS = 1_000
 #: Random pairs used to estimate u (how often non-matches agree by chance).
 U_SAMPLE = 1_000_000
 _TILE = 2048

@@ -88,10 +88,15 @@ def normalise_date(value: str) -> str:
         value = value.strip()[:10]
     text = re.sub(r"(\d)(st|nd|rd|th|e)\b", r"\1", fold(value))
     if text.isdigit() and len(text) == 8:  # compact: YYYYMMDD, else DDMMYYYY
-        try:
-            return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), raw)
-        except InvalidValue:
-            return _make_date(int(text[4:]), int(text[2:4]), int(text[:2]), raw)
+        for year, month, day in (
+            (text[:4], text[4:6], text[6:]),
+            (text[4:], text[2:4], text[:2]),
+        ):
+            try:
+                return _make_date(int(year), int(month), int(day), raw)
+            except InvalidValue:
+                pass
+        raise InvalidValue(f"geen bestaande datum: {raw!r}")
     match = _WORD_DATE.match(text)
     if match and match.group(2) in _MONTHS:
         day, month = int(match.group(1)), _MONTHS[match.group(2)]
