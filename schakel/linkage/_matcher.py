@@ -24,7 +24,12 @@ import numpy as np
 import numpy.typing as npt
 
 from schakel.linkage._dice import F32, dice_matrix, dice_pairs
-from schakel.linkage._encodings import EncodedSet, InvalidEncoding, check_compatible
+from schakel.linkage._encodings import (
+    EncodedSet,
+    FieldArrays,
+    InvalidEncoding,
+    check_compatible,
+)
 from schakel.linkage._model import (
     MAX_FIELDS,
     RADIX,
@@ -37,7 +42,9 @@ from schakel.linkage._model import (
 #: Posterior probability from which a pair counts as a match.
 DEFAULT_THRESHOLD = 0.5
 #: Up to this many pairs, every pair is compared; above it, blocking.
-ALL_PAIRS_LIMIT = 5_000_000
+ALL_PAIRS_LIMIT = 20_000_000
+#: Fewest sampled records of A for fitting the model on all their pairs.
+MIN_FIT_ROWS = 200
 #: Blocks with more pairs than this say too little to be worth comparing.
 MAX_BLOCK_PAIRS = 1_000
 #: Random pairs used to estimate u (how often non-matches agree by chance).
@@ -216,6 +223,81 @@ def _u_counts(
     return out[:, : RADIX - 1]
 
 
+def _fit_all_pairs(
+    codes: npt.NDArray[np.uint64], n_fields: int, n_a: int, n_b: int
+) -> FSModel:
+    """EM over all pairs of two sets: u is refined too, matches are rare."""
+    patterns, counts_i = np.unique(codes, return_counts=True)
+    counts = counts_i.astype(np.float64)
+    grid = decode_patterns(patterns, n_fields)
+    lam_max = min(1.0, min(n_a, n_b) / max(len(codes), 1))
+    return fit(
+        grid,
+        counts,
+        _u_counts(grid, counts),
+        lam0=lam_max / 2,
+        lam_max=lam_max,
+        update_u=True,
+    )
+
+
+def _fit_sampled(
+    a: EncodedSet,
+    b: EncodedSet,
+    plan: _Plan,
+    budget: int,
+    candidate_codes: npt.NDArray[np.uint64],
+) -> FSModel:
+    """Fit the model when not every pair can be compared.
+
+    Preferred: all pairs of a random sample of ``a``'s records against all of
+    ``b`` (within ``budget`` pairs). Each sampled record keeps its true partner,
+    so matches keep their natural share and EM behaves as on all pairs. Blocked
+    candidates are no good for fitting: they all agree on something, and EM then
+    calls far too many of them matches. Only when ``b`` is so large that the
+    sample would be tiny, EM runs on the candidates with u from random pairs.
+    """
+    rng = np.random.default_rng(20240501)
+    rows = budget // len(b)
+    if rows >= MIN_FIT_ROWS:
+        chosen = np.sort(rng.choice(len(a), size=min(rows, len(a)), replace=False))
+        sample = _subset(a, chosen)
+        codes = _compare_all(sample, b, plan).ravel()
+        return _fit_all_pairs(codes, len(plan.names), len(sample), len(b))
+    ra = rng.integers(0, len(a), U_SAMPLE).astype(np.intp)
+    rb = rng.integers(0, len(b), U_SAMPLE).astype(np.intp)
+    random_codes = np.unique(_compare_pairs(a, b, plan, ra, rb), return_counts=True)
+    u_counts = _u_counts(
+        decode_patterns(random_codes[0], len(plan.names)),
+        random_codes[1].astype(np.float64),
+    )
+    patterns, counts_i = np.unique(candidate_codes, return_counts=True)
+    grid = decode_patterns(patterns, len(plan.names))
+    lam_max = min(1.0, min(len(a), len(b)) / max(len(candidate_codes), 1))
+    return fit(
+        grid,
+        counts_i.astype(np.float64),
+        u_counts,
+        lam0=lam_max / 2,
+        lam_max=lam_max,
+        update_u=False,
+    )
+
+
+def _subset(s: EncodedSet, rows: IntArray) -> EncodedSet:
+    """The records ``rows`` of ``s`` (arrays only; ids are not needed to fit)."""
+    sub = EncodedSet([], s.source)
+    sub.ids = [s.ids[i] for i in rows]
+    sub.key_id = s.key_id
+    sub.fields = {
+        name: FieldArrays(
+            f.kind, f.bits[rows], f.present[rows], f.counts[rows], f.block[rows]
+        )
+        for name, f in s.fields.items()
+    }
+    return sub
+
+
 def _load(records: EncodedSet | Iterable[Mapping[str, Any]], source: str) -> EncodedSet:
     return records if isinstance(records, EncodedSet) else EncodedSet(records, source)
 
@@ -253,27 +335,13 @@ def match_detailed(
     n_pairs = len(sa) * len(sb)
     if n_pairs <= all_pairs_limit:
         codes = _compare_all(sa, sb, plan).ravel()
-        patterns, counts_i = np.unique(codes, return_counts=True)
-        counts = counts_i.astype(np.float64)
-        grid = decode_patterns(patterns, len(names))
-        u_counts, update_u = _u_counts(grid, counts), True
+        model = _fit_all_pairs(codes, len(names), len(sa), len(sb))
     else:
-        rng = np.random.default_rng(20240501)
-        ra = rng.integers(0, len(sa), U_SAMPLE).astype(np.intp)
-        rb = rng.integers(0, len(sb), U_SAMPLE).astype(np.intp)
-        sample = np.unique(_compare_pairs(sa, sb, plan, ra, rb), return_counts=True)
-        u_counts = _u_counts(
-            decode_patterns(sample[0], len(names)), sample[1].astype(np.float64)
-        )
-        update_u = False
         ia, ib = _candidates(sa, sb, plan)
         codes = _compare_pairs(sa, sb, plan, ia, ib)
-        patterns, counts_i = np.unique(codes, return_counts=True)
-        counts = counts_i.astype(np.float64)
-        grid = decode_patterns(patterns, len(names))
-    lam0 = min(len(sa), len(sb)) / max(len(codes), 1) * 0.5
-    model = fit(grid, counts, u_counts, lam0=lam0, update_u=update_u)
-    post = model.posterior(grid)
+        model = _fit_sampled(sa, sb, plan, all_pairs_limit, codes)
+    patterns = np.unique(codes)
+    post = model.posterior(decode_patterns(patterns, len(names)))
     hit_patterns = patterns[post >= threshold]
     if len(hit_patterns):
         where = np.minimum(np.searchsorted(hit_patterns, codes), len(hit_patterns) - 1)

@@ -101,6 +101,7 @@ def fit(
     u_counts: npt.NDArray[np.float64],
     *,
     lam0: float,
+    lam_max: float,
     update_u: bool,
     iterations: int = 200,
 ) -> FSModel:
@@ -111,6 +112,10 @@ def fit(
     pairs are all pairs) u is refined by EM, which removes the true matches hiding
     in those counts; otherwise u stays fixed, since blocked candidates are not
     representative of non-matches.
+
+    ``lam_max`` caps the share of matches: two files of n and m records hold at
+    most about min(n, m) true pairs. Without the cap, EM on blocked candidates
+    (which all agree on something) can decide that *every* candidate is a match.
     """
     n_fields = grid.shape[1]
     m_prior = np.tile(_M_PRIOR, (n_fields, 1)) * _PRIOR_WEIGHT
@@ -119,14 +124,14 @@ def fit(
     u /= u.sum(axis=1, keepdims=True)
     m = m_prior / m_prior.sum(axis=1, keepdims=True)
     total = float(counts.sum())
-    lam = min(max(lam0, 1e-9), 0.5)
+    lam = min(max(lam0, 1e-9), lam_max, 0.5)
     model = FSModel(lam, m, u)
     for _ in range(iterations):
         post = model.posterior(grid)
         matched = counts * post
         n_match = float(matched.sum())
         lam = (n_match + lam0 * _PRIOR_WEIGHT) / (total + _PRIOR_WEIGHT)
-        lam = min(max(lam, 1e-12), 1 - 1e-9)
+        lam = min(max(lam, 1e-12), lam_max, 1 - 1e-9)
         m = _level_counts(grid, matched) + m_prior
         m /= m.sum(axis=1, keepdims=True)
         if update_u:
