@@ -88,30 +88,12 @@ def normalise_date(value: str) -> str:
         value = value.strip()[:10]
     text = re.sub(r"(\d)(st|nd|rd|th|e)\b", r"\1", fold(value))
     if text.isdigit() and len(text) == 8:  # compact: YYYYMMDD, else DDMMYYYY
-        raise InvalidValue(f"geen bestaande datum: {raw!r}") from None
-
-
-def normalise_date(value: str) -> str:
-    """ISO date ``YYYY-MM-DD`` from ISO, compact, Dutch numeric or written dates.
-
-    Numeric dates with the year last are read day-first, the Dutch order.
-
-    >>> normalise_date("3 maart 1990"), normalise_date("03-03-1990")
-    ('1990-03-03', '1990-03-03')
-    >>> normalise_date("19980304"), normalise_date("1998-03-04")
-    ('1998-03-04', '1998-03-04')
-    """
-    raw = value
-    if _ISO_DATETIME.match(value.strip()):
-        value = value.strip()[:10]
-    text = re.sub(r"(\d)(st|nd|rd|th|e)\b", r"\1", fold(value))
-    if text.isdigit() and len(text) == 8:  # compact: YYYYMMDD, else DDMMYYYY
-        for year, month, day in (
+        for y_text, m_text, d_text in (
             (text[:4], text[4:6], text[6:]),
             (text[4:], text[2:4], text[:2]),
         ):
             try:
-                return _make_date(int(year), int(month), int(day), raw)
+                return _make_date(int(y_text), int(m_text), int(d_text), raw)
             except InvalidValue:
                 pass
         raise InvalidValue(f"geen bestaande datum: {raw!r}")
