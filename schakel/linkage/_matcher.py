@@ -47,8 +47,6 @@ ALL_PAIRS_LIMIT = 20_000_000
 MIN_FIT_ROWS = 200
 #: Blocks with more pairs than this say too little to be worth comparing.
 MAX_BLOCK_PAIRS = 1_000
-#: Random pairs used to estimate u (how often non-matches agree by chance).
-U_SAMPLE = 1_000_000
 _TILE = 2048
 _GATHER = 1 << 20
 
@@ -224,13 +222,15 @@ def _u_counts(
 
 
 def _fit_all_pairs(
-    codes: npt.NDArray[np.uint64], n_fields: int, n_a: int, n_b: int
+    patterns: npt.NDArray[np.uint64],
+    counts: npt.NDArray[np.float64],
+    n_fields: int,
+    n_a: int,
+    n_b: int,
 ) -> FSModel:
-    """EM over all pairs of two sets: u is refined too, matches are rare."""
-    patterns, counts_i = np.unique(codes, return_counts=True)
-    counts = counts_i.astype(np.float64)
+    """EM over the pattern counts of all pairs of two sets (u refined too)."""
     grid = decode_patterns(patterns, n_fields)
-    lam_max = min(1.0, min(n_a, n_b) / max(len(codes), 1))
+    lam_max = min(1.0, min(n_a, n_b) / max(float(counts.sum()), 1.0))
     return fit(
         grid,
         counts,
@@ -241,47 +241,38 @@ def _fit_all_pairs(
     )
 
 
-def _fit_sampled(
-    a: EncodedSet,
-    b: EncodedSet,
-    plan: _Plan,
-    budget: int,
-    candidate_codes: npt.NDArray[np.uint64],
-) -> FSModel:
-    """Fit the model when not every pair can be compared.
+def _pattern_counts_all(
+    a: EncodedSet, b: EncodedSet, plan: _Plan
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+    """Distinct patterns and their counts over all pairs, one tile at a time."""
+    found: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]] = []
+    for r0 in range(0, len(a), _TILE):
+        rows = _subset(a, np.arange(r0, min(r0 + _TILE, len(a)), dtype=np.intp))
+        for c0 in range(0, len(b), _TILE):
+            cols = _subset(b, np.arange(c0, min(c0 + _TILE, len(b)), dtype=np.intp))
+            found.append(np.unique(_compare_all(rows, cols, plan), return_counts=True))
+    all_patterns: npt.NDArray[np.uint64] = np.concatenate([p for p, _ in found])
+    patterns, inverse = np.unique(all_patterns, return_inverse=True)
+    weights = np.concatenate([c for _, c in found]).astype(np.float64)
+    counts = np.bincount(inverse, weights=weights).astype(np.float64)
+    return patterns, counts
 
-    Preferred: all pairs of a random sample of ``a``'s records against all of
-    ``b`` (within ``budget`` pairs). Each sampled record keeps its true partner,
-    so matches keep their natural share and EM behaves as on all pairs. Blocked
-    candidates are no good for fitting: they all agree on something, and EM then
-    calls far too many of them matches. Only when ``b`` is so large that the
-    sample would be tiny, EM runs on the candidates with u from random pairs.
+
+def _fit_sampled(a: EncodedSet, b: EncodedSet, plan: _Plan, budget: int) -> FSModel:
+    """Fit the model when not every pair is compared.
+
+    All pairs of a random sample of ``a``'s records against all of ``b``: each
+    sampled record keeps its true partner, so matches keep their natural share
+    and EM behaves as on all pairs. (Blocked candidates are no good for fitting:
+    they all agree on something, and EM then calls most of them matches.) At
+    least :data:`MIN_FIT_ROWS` records are sampled, even past ``budget``.
     """
     rng = np.random.default_rng(20240501)
-    rows = budget // len(b)
-    if rows >= MIN_FIT_ROWS:
-        chosen = np.sort(rng.choice(len(a), size=min(rows, len(a)), replace=False))
-        sample = _subset(a, chosen)
-        codes = _compare_all(sample, b, plan).ravel()
-        return _fit_all_pairs(codes, len(plan.names), len(sample), len(b))
-    ra = rng.integers(0, len(a), U_SAMPLE).astype(np.intp)
-    rb = rng.integers(0, len(b), U_SAMPLE).astype(np.intp)
-    random_codes = np.unique(_compare_pairs(a, b, plan, ra, rb), return_counts=True)
-    u_counts = _u_counts(
-        decode_patterns(random_codes[0], len(plan.names)),
-        random_codes[1].astype(np.float64),
-    )
-    patterns, counts_i = np.unique(candidate_codes, return_counts=True)
-    grid = decode_patterns(patterns, len(plan.names))
-    lam_max = min(1.0, min(len(a), len(b)) / max(len(candidate_codes), 1))
-    return fit(
-        grid,
-        counts_i.astype(np.float64),
-        u_counts,
-        lam0=lam_max / 2,
-        lam_max=lam_max,
-        update_u=False,
-    )
+    rows = min(len(a), max(MIN_FIT_ROWS, budget // len(b)))
+    chosen = np.sort(rng.choice(len(a), size=rows, replace=False))
+    sample = _subset(a, chosen)
+    patterns, counts = _pattern_counts_all(sample, b, plan)
+    return _fit_all_pairs(patterns, counts, len(plan.names), len(sample), len(b))
 
 
 def _subset(s: EncodedSet, rows: IntArray) -> EncodedSet:
@@ -335,11 +326,14 @@ def match_detailed(
     n_pairs = len(sa) * len(sb)
     if n_pairs <= all_pairs_limit:
         codes = _compare_all(sa, sb, plan).ravel()
-        model = _fit_all_pairs(codes, len(names), len(sa), len(sb))
+        patterns, counts = np.unique(codes, return_counts=True)
+        model = _fit_all_pairs(
+            patterns, counts.astype(np.float64), len(names), len(sa), len(sb)
+        )
     else:
         ia, ib = _candidates(sa, sb, plan)
         codes = _compare_pairs(sa, sb, plan, ia, ib)
-        model = _fit_sampled(sa, sb, plan, all_pairs_limit, codes)
+        model = _fit_sampled(sa, sb, plan, all_pairs_limit)
     patterns = np.unique(codes)
     post = model.posterior(decode_patterns(patterns, len(names)))
     hit_patterns = patterns[post >= threshold]

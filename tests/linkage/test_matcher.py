@@ -26,14 +26,16 @@ def quality(pairs: list[Any], truth: set[tuple[str, str]]) -> tuple[float, float
     return tp / max(len(got), 1), tp / len(truth)
 
 
-@pytest.mark.parametrize("limit", [10**9, 0], ids=["all-pairs", "blocking"])
+@pytest.mark.parametrize(
+    "limit", [10**9, 125_000, 0], ids=["all-pairs", "blocking", "blocking-min-sample"]
+)
 def test_simulated_links_are_found_with_default_settings(simulated, limit):
     a, b, truth = simulated
     result = match_detailed(a, b, one_to_one=True, all_pairs_limit=limit)
     precision, recall = quality(result.pairs, truth)
     assert precision >= 0.98
     assert recall >= 0.95
-    if limit == 0:
+    if limit < len(a) * len(b):
         assert result.compared < len(a) * len(b) / 5  # blocking really prunes
 
 
@@ -86,3 +88,17 @@ def test_mixed_keys_within_one_file_are_refused(simulated):
 def test_empty_side_gives_no_pairs(simulated):
     a, _, _ = simulated
     assert match(a, []) == []
+
+
+def test_few_fields_with_blocking_do_not_over_match():
+    """Regression: EM on blocked candidates alone called most candidates matches
+    when only names and date of birth were configured (precision fell to 0.04)."""
+    a, b, truth = linked_sets(seed=5, n_links=300, n_only=200)
+    config = {"id_column": "id", "fields": CONFIG["fields"][:3]}
+    enc = Encoder(SECRET, config)
+    ra, rb = [enc.encode(r).record for r in a], [enc.encode(r).record for r in b]
+    for limit in (125_000, 0):
+        result = match_detailed(ra, rb, all_pairs_limit=limit)
+        precision, recall = quality(result.pairs, truth)
+        assert precision >= 0.9
+        assert recall >= 0.85
