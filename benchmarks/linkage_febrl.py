@@ -309,7 +309,7 @@ def main() -> None:
     s = rows[0]
     print()
     details = [
-        f"match {s['match_s']:.2f}s over {s["compared"]:,} compared pairs",
+        f"match {s['match_s']:.2f}s over {s['compared']:,} compared pairs",
         f"F1 one-to-one {s['f1_one_to_one']:.4f}",
         f"F1 comparing all pairs {s['f1_all_pairs']:.4f}",
         f"encode 1 process {s['encode_rec_s_1proc']:,.0f} rec/s",
