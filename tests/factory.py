@@ -108,9 +108,72 @@ def _add_reasonings(world: "World") -> None:
             org.records.setdefault("decision_id", []).append(row.id)
 
 
+SAMPLE_SIGNAL = {
+    "source": "inspection",
+    "observed_on": "2026-11-02",
+    "municipality": "Utrecht",
+    "forms": ["sexual_exploitation"],
+    "indicators": ["withheld_documents", "restricted_movement"],
+    "description": "Bij controle massagesalon: vrouw zonder eigen paspoort, mag pand niet verlaten.",
+    "persons": [
+        {
+            "roles": ["possible_victim"],
+            "given_name": "Ilona",
+            "surname": "Testpersoon",
+            "date_of_birth": "1999-04-12",
+        }
+    ],
+    "phones": ["06 1234 5678"],
+}
+
+
+def keys_for_tests():
+    from schakel.crypto import keyring_from_secrets
+    from schakel.services.keys import KeyMaterial
+
+    return KeyMaterial(
+        keyring_from_secrets("test-encryption-key-0123456789"),
+        b"test-linkage-key-0123456789",
+    )
+
+
+def _add_signals(world: "World") -> None:
+    from schakel.services import gate
+    from schakel.services import signals as signal_service
+    from schakel.signals import SignalInput
+    from schakel.vocabulary import Purpose
+
+    keys = keys_for_tests()
+    for org, other in ((world.a, world.b), (world.b, world.a)):
+        with scoped_transaction(world.factory, Scope.for_org(org.id)) as session:
+            actor = accounts.actor_for(
+                session, user_id(world, org.users[Role.PROFESSIONAL])
+            )
+            row = signal_service.save(
+                session,
+                actor,
+                SignalInput.model_validate(SAMPLE_SIGNAL),
+                keys,
+                submit=True,
+            )
+            org.records.setdefault("signal_id", []).append(row.id)
+            share = gate.deliver(
+                session,
+                actor,
+                gate.RouteRequest(
+                    signal_id=row.id,
+                    recipient_org_id=other.id,
+                    purpose=Purpose.INVESTIGATION,
+                    anonymised=True,
+                ),
+                keys,
+            )
+            other.records.setdefault("share_id", []).append(share.id)
+
+
 #: Capabilities add records to the world here (e.g. saved decisions, signals), so the
 #: tenancy walk has real ids of every kind of record.
-WORLD_HOOKS: list = [_add_reasonings]
+WORLD_HOOKS: list = [_add_reasonings, _add_signals]
 
 
 def user_id(world: World, username: str) -> int:

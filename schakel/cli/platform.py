@@ -231,6 +231,8 @@ def demo(
 ) -> None:
     """Laad het synthetische demoscenario (verzonnen personen) via de services."""
     from schakel.services import demo as demo_service
+    from schakel.services.keys import KeyMaterial
+    from schakel.settings import get_settings
     from schakel.store.migrate import upgrade
 
     engine, factory = _store()
@@ -240,7 +242,8 @@ def demo(
             err_console.print("Demo was al geladen.")
             logins = demo_service.DEMO_LOGINS
         else:
-            logins = demo_service.load(session, progress=err_console.print)
+            keys = KeyMaterial.from_settings(get_settings())
+            logins = demo_service.load(session, keys, progress=err_console.print)
     demo_service.print_logins(err_console, logins)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from schakel.services import accounts
 from schakel.services.actor import Actor
+from schakel.services.keys import KeyMaterial
 from schakel.store.models import Organisation, User
 from schakel.vocabulary import OrgType, Region, Role
 
@@ -56,7 +57,9 @@ def _person_name(role: str, index: int) -> str:
 
 
 def load(
-    session: Session, progress: Callable[[str], object] = lambda _m: None
+    session: Session,
+    keys: KeyMaterial,
+    progress: Callable[[str], object] = lambda _m: None,
 ) -> list[DemoLogin]:
     """Create the scenario in ``session`` (a system-scoped transaction)."""
     data = scenario()
@@ -80,7 +83,48 @@ def load(
         progress(f"  {spec['name']}: 4 accounts")
     _load_reasonings(session, data.get("reasonings", []))
     progress(f"  {len(data.get('reasonings', []))} verantwoordingen via de deelcheck")
+    _load_signals(session, keys, data.get("signals", []))
+    routed = sum(1 for spec in data.get("signals", []) if spec.get("route"))
+    progress(f"  {len(data.get('signals', []))} signalen via de intake, {routed} doorgezet via de deelpoort")
     return DEMO_LOGINS
+
+
+def _actor(session: Session, username: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ValueError(f"demo: onbekende gebruiker {username}")
+    return Actor.of(user)
+
+
+def _org_id(session: Session, slug: str) -> int:
+    return _actor(session, f"{slug}.medewerker").org_id
+
+
+def _load_signals(session: Session, keys: KeyMaterial, specs: list[dict[str, Any]]) -> None:
+    """Signals entered, routed and followed up through the intake and the gate."""
+    from schakel.services import gate
+    from schakel.services import signals as signal_service
+    from schakel.signals import SignalInput
+    from schakel.vocabulary import Purpose
+
+    for spec in specs:
+        actor = _actor(session, spec["user"])
+        content = SignalInput.model_validate(spec["signal"])
+        row = signal_service.save(session, actor, content, keys, submit=True)
+        route = spec.get("route")
+        if not route:
+            continue
+        request = gate.RouteRequest(
+            signal_id=row.id,
+            recipient_org_id=_org_id(session, route["to"]),
+            purpose=Purpose(route["purpose"]),
+            serious_danger=route.get("serious_danger"),
+        )
+        share = gate.deliver(session, actor, request, keys)
+        follow_up = spec.get("follow_up")
+        if follow_up:
+            gate.update_status(session, _actor(session, follow_up["by"]), share.id,
+                               follow_up["status"], follow_up.get("reason", ""))
 
 
 def _load_reasonings(session: Session, specs: list[dict[str, Any]]) -> None:
@@ -89,10 +133,7 @@ def _load_reasonings(session: Session, specs: list[dict[str, Any]]) -> None:
     from schakel.services import share_check
 
     for spec in specs:
-        user = session.scalar(select(User).where(User.username == spec["user"]))
-        if user is None:
-            raise ValueError(f"demo: onbekende gebruiker {spec['user']}")
-        actor = Actor.of(user)
+        actor = _actor(session, spec["user"])
         question = parse_question({"sender": actor.org_type.value, **spec["question"]})
         share_check.save_reasoning(session, actor, question, spec["note"])
 

@@ -20,6 +20,7 @@ from schakel.services.keys import KeyMaterial
 from schakel.signals import categories_of, minimise, subject_of
 from schakel.signals._minimise import SPECIAL
 from schakel.store import audit_log
+from schakel.store.guards import gate_writing
 from schakel.store.models import Organisation, Share, Signal
 from schakel.vocabulary import Consent, Covenant, DataCategory, Purpose
 
@@ -154,25 +155,8 @@ def deliver(
     payload = minimise(
         content, actor.org_type, set(route.categories), anonymised=request.anonymised
     )
-    share = Share(
-        org_id=route.recipient.id,
-        sender_org_id=actor.org_id,
-        signal_id=row.id,
-        sender_user_id=actor.user_id,
-        purpose=request.purpose.value,
-        decision=route.answer.decision.value,
-        ruleset_version=route.answer.ruleset_version,
-        answer=route.answer.model_dump(mode="json"),
-        categories=[c.value for c in route.categories],
-        anonymised=request.anonymised,
-        consent_based=route.consent_based,
-        consent_revoked=False,
-        payload_enc=keys.keyring.encrypt_json(payload, PAYLOAD_CONTEXT),
-        status="ontvangen",
-        status_reason="",
-    )
-    session.add(share)
-    session.flush()
+    with gate_writing():
+        share = _create_share(session, actor, route, request, row.id, payload, keys)
     audit_log.append(
         session,
         "share.create",
@@ -190,6 +174,37 @@ def deliver(
             "signal_id": row.id,
         },
     )
+    return share
+
+
+def _create_share(
+    session: Session,
+    actor: Actor,
+    route: RoutePlan,
+    request: RouteRequest,
+    signal_id: int,
+    payload: dict[str, object],
+    keys: KeyMaterial,
+) -> Share:
+    share = Share(
+        org_id=route.recipient.id,
+        sender_org_id=actor.org_id,
+        signal_id=signal_id,
+        sender_user_id=actor.user_id,
+        purpose=request.purpose.value,
+        decision=route.answer.decision.value,
+        ruleset_version=route.answer.ruleset_version,
+        answer=route.answer.model_dump(mode="json"),
+        categories=[c.value for c in route.categories],
+        anonymised=request.anonymised,
+        consent_based=route.consent_based,
+        consent_revoked=False,
+        payload_enc=keys.keyring.encrypt_json(payload, PAYLOAD_CONTEXT),
+        status="ontvangen",
+        status_reason="",
+    )
+    session.add(share)
+    session.flush()
     return share
 
 
@@ -235,9 +250,11 @@ def update_status(
     if status == "geen_actie" and not reason.strip():
         raise InvalidInput("reden: geef bij 'geen actie' een reden.")
     share = _received(session, actor, share_id)
-    share.status = status
-    share.status_reason = reason.strip()[:2000]
-    share.updated_at = utcnow()
+    with gate_writing():
+        share.status = status
+        share.status_reason = reason.strip()[:2000]
+        share.updated_at = utcnow()
+        session.flush()
     audit_log.append(
         session,
         "share.status",
@@ -256,8 +273,10 @@ def mark_consent_revoked(session: Session, actor: Actor, row: Signal) -> int:
         select(Share).where(Share.signal_id == row.id, Share.consent_based.is_(True))
     )
     count = 0
-    for share in shares:
-        share.consent_revoked = True
-        share.updated_at = utcnow()
-        count += 1
+    with gate_writing():
+        for share in shares:
+            share.consent_revoked = True
+            share.updated_at = utcnow()
+            count += 1
+        session.flush()
     return count

@@ -16,9 +16,10 @@ from schakel.errors import InvalidInput, NotFound, NotPermitted
 from schakel.linkage import token
 from schakel.services.actor import Actor
 from schakel.services.keys import KeyMaterial
-from schakel.signals import ConsentStatus, SignalInput
+from schakel.signals import SignalInput
 from schakel.store import audit_log
 from schakel.store.models import Organisation, Share, Signal, SignalToken
+from schakel.vocabulary import Consent
 
 CONTENT_CONTEXT = "signals.content"
 DRAFT, SUBMITTED = "draft", "submitted"
@@ -187,7 +188,7 @@ def revoke_consent(session: Session, actor: Actor, signal_id: int) -> int:
     """
     row = _own(session, signal_id)
     if (
-        row.consent_status != ConsentStatus.GIVEN.value
+        row.consent_status != Consent.GIVEN.value
         or row.consent_revoked_at is not None
     ):
         raise InvalidInput("Er is geen geldige toestemming om in te trekken.")
@@ -210,7 +211,7 @@ def revoke_consent(session: Session, actor: Actor, signal_id: int) -> int:
 def consent_valid_for(row: Signal, recipient: str, purpose: str) -> bool:
     """Consent counts only for the recipient type and purpose it was given for."""
     return (
-        row.consent_status == ConsentStatus.GIVEN.value
+        row.consent_status == Consent.GIVEN.value
         and row.consent_revoked_at is None
         and row.consent_recipient == recipient
         and row.consent_purpose == purpose

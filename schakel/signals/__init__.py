@@ -11,7 +11,6 @@ from schakel.signals._minimise import categories_of, minimise, subject_of
 from schakel.signals._schema import (
     AccountInput,
     ConsentInput,
-    ConsentStatus,
     PartyRole,
     PersonInput,
     SignalInput,
@@ -23,7 +22,6 @@ from schakel.signals._schema import (
 __all__ = [
     "AccountInput",
     "ConsentInput",
-    "ConsentStatus",
     "PartyRole",
     "PersonInput",
     "SignalInput",

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from schakel.linkage import InvalidValue, normalise
 from schakel.taxonomy import load_taxonomy
-from schakel.vocabulary import ExploitationForm, OrgType, Purpose
+from schakel.vocabulary import Consent, ExploitationForm, OrgType, Purpose
 
 
 class SignalSource(StrEnum):
@@ -30,12 +30,6 @@ class PartyRole(StrEnum):
     POSSIBLE_VICTIM = "possible_victim"
     POSSIBLE_PERPETRATOR = "possible_perpetrator"
     OTHER = "other"
-
-
-class ConsentStatus(StrEnum):
-    GIVEN = "given"
-    REFUSED = "refused"
-    NOT_ASKED = "not_asked"
 
 
 def _normalised(kind: str, value: str | None) -> str | None:
@@ -95,14 +89,14 @@ class AccountInput(_Strict):
 class ConsentInput(_Strict):
     """Specific consent: for which recipient type and purpose, by whom."""
 
-    status: ConsentStatus = ConsentStatus.NOT_ASKED
+    status: Consent = Consent.NOT_ASKED
     recipient: OrgType | None = None
     purpose: Purpose | None = None
     given_by: str | None = Field(default=None, pattern="^(subject|parent_or_guardian)$")
 
     @model_validator(mode="after")
     def _specific(self) -> "ConsentInput":
-        if self.status is ConsentStatus.GIVEN and (
+        if self.status is Consent.GIVEN and (
             self.recipient is None or self.purpose is None
         ):
             raise ValueError(
@@ -139,7 +133,7 @@ class SignalInput(_Strict):
     @classmethod
     def _known_indicators(cls, codes: list[str]) -> list[str]:
         taxonomy = load_taxonomy()
-        unknown = [c for c in codes if taxonomy.get(c) is None]
+        unknown = [c for c in codes if c not in taxonomy]
         if unknown:
             raise ValueError(f"onbekende indicatorcode(s): {', '.join(unknown)}")
         return sorted(set(codes))

@@ -17,6 +17,7 @@ from sqlalchemy import event, or_, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from schakel.errors import SchakelError
+from schakel.store import guards  # noqa: F401  (registers the one-gate guard)
 from schakel.store.models import SharedBetween, TenantOwned
 
 

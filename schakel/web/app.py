@@ -12,6 +12,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 import schakel
 from schakel.errors import InvalidInput, NotFound, NotPermitted
+from schakel.services.keys import KeyMaterial
 from schakel.settings import Settings, get_settings
 from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
 from schakel.store.db import check_connection, make_engine, make_session_factory
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.keys = KeyMaterial.from_settings(settings)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from schakel.errors import NotPermitted
 from schakel.services import accounts
 from schakel.services.actor import Actor
+from schakel.services.keys import KeyMaterial
 from schakel.settings import Settings
 from schakel.store.models import User, WebSession
 from schakel.store.tenancy import Scope, set_scope
@@ -49,7 +50,13 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_keys(request: Request) -> KeyMaterial:
+    keys: KeyMaterial = request.app.state.keys
+    return keys
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+KeysDep = Annotated[KeyMaterial, Depends(get_keys)]
 SessionDep = Annotated[Session, Depends(get_db)]
 
 

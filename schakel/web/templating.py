@@ -55,6 +55,8 @@ def N_(message: str) -> str:  # noqa: N802  (gettext's conventional marker name)
 #: Only features that exist appear here; roles empty means every logged-in user.
 NAVIGATION: list[NavEntry] = [
     NavEntry("/", N_("Overzicht")),
+    NavEntry("/signalen", N_("Signalen")),
+    NavEntry("/inbox", N_("Inbox")),
     NavEntry("/mag-ik-dit-delen", N_("Mag ik dit delen?")),
     NavEntry("/verantwoordingen", N_("Verantwoordingen")),
     NavEntry("/regels", N_("Regels")),

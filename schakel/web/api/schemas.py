@@ -1,11 +1,13 @@
 """Pydantic schemas of the API, kept apart from the SQLAlchemy models."""
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from schakel.rules import Answer, Question
-from schakel.vocabulary import OrgType, Region, Role
+from schakel.signals import SignalInput
+from schakel.vocabulary import Covenant, DataCategory, OrgType, Purpose, Region, Role
 
 
 class Problem(BaseModel):
@@ -87,3 +89,96 @@ class ReasoningPublic(BaseModel):
 class ReasoningsPublic(BaseModel):
     data: list[ReasoningPublic]
     count: int
+
+
+class SignalCreate(BaseModel):
+    """A new signal: ``submit`` false keeps it as a draft that can be completed later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signal: SignalInput
+    submit: bool = True
+
+
+class SignalPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    org_id: int
+    status: str
+    source: str
+    observed_on: str | None
+    municipality: str | None
+    region: str
+    forms: list[str]
+    indicators: list[str]
+    urgency: str
+    consent_status: str
+    created_at: datetime
+
+
+class SignalsPublic(BaseModel):
+    data: list[SignalPublic]
+    count: int
+
+
+class ShareStatusPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    org_id: int
+    sender_org_id: int
+    signal_id: int
+    purpose: str
+    decision: str
+    ruleset_version: str
+    categories: list[str]
+    anonymised: bool
+    consent_revoked: bool
+    status: str
+    status_reason: str
+    created_at: datetime
+
+
+class SignalDetailPublic(BaseModel):
+    signal: SignalPublic
+    content: SignalInput
+    shares: list[ShareStatusPublic]
+
+
+class RouteCreate(BaseModel):
+    """Route a signal through the gate; ``confirm`` false only shows the decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipient_org_id: int
+    purpose: Purpose
+    professional_secrecy: bool | None = None
+    serious_danger: bool | None = None
+    covenant: Covenant | None = None
+    anonymised: bool = False
+    confirm: bool = False
+
+
+class RoutePublic(BaseModel):
+    answer: Answer
+    categories: list[DataCategory]
+    withheld: list[DataCategory]
+    share_id: int | None
+
+
+class SharesPublic(BaseModel):
+    data: list[ShareStatusPublic]
+    count: int
+
+
+class ReceivedSharePublic(BaseModel):
+    share: ShareStatusPublic
+    payload: dict[str, Any]
+
+
+class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(max_length=40)
+    reason: str = Field(default="", max_length=2000)

@@ -1,0 +1,105 @@
+"""Signals, routing through the gate, and the inbox, as JSON."""
+
+from fastapi import APIRouter, status
+
+from schakel.services import gate
+from schakel.services import signals as signal_service
+from schakel.web.api.schemas import (
+    ERROR_RESPONSES,
+    ReceivedSharePublic,
+    RouteCreate,
+    RoutePublic,
+    SharesPublic,
+    ShareStatusPublic,
+    SignalCreate,
+    SignalDetailPublic,
+    SignalPublic,
+    SignalsPublic,
+    StatusUpdate,
+)
+from schakel.web.deps import CallerDep, KeysDep, SessionDep
+
+router = APIRouter(tags=["signals"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    "/signals", response_model=SignalPublic, status_code=status.HTTP_201_CREATED
+)
+def create(
+    body: SignalCreate, db: SessionDep, caller: CallerDep, keys: KeysDep
+) -> SignalPublic:
+    """Register a signal (encrypted at rest, match tokens computed at intake)."""
+    row = signal_service.save(db, caller.actor, body.signal, keys, submit=body.submit)
+    return SignalPublic.model_validate(row)
+
+
+@router.get("/signals", response_model=SignalsPublic)
+def list_own(db: SessionDep, caller: CallerDep) -> SignalsPublic:
+    rows = [
+        SignalPublic.model_validate(r)
+        for r in signal_service.list_own(db, caller.actor)
+    ]
+    return SignalsPublic(data=rows, count=len(rows))
+
+
+@router.get("/signals/{signal_id}", response_model=SignalDetailPublic)
+def read(
+    signal_id: int, db: SessionDep, caller: CallerDep, keys: KeysDep
+) -> SignalDetailPublic:
+    """The reporter's signal with the follow-up status of every share made from it."""
+    view = signal_service.get(db, caller.actor, signal_id, keys)
+    return SignalDetailPublic(
+        signal=SignalPublic.model_validate(view.row),
+        content=view.content,
+        shares=[ShareStatusPublic.model_validate(s) for s in view.shares],
+    )
+
+
+@router.post("/signals/{signal_id}/route", response_model=RoutePublic)
+def route(
+    signal_id: int, body: RouteCreate, db: SessionDep, caller: CallerDep, keys: KeysDep
+) -> RoutePublic:
+    """Ask the gate; with ``confirm`` true it delivers when the decision allows it."""
+    request = gate.RouteRequest(
+        signal_id=signal_id,
+        recipient_org_id=body.recipient_org_id,
+        purpose=body.purpose,
+        professional_secrecy=body.professional_secrecy,
+        serious_danger=body.serious_danger,
+        covenant=body.covenant,
+        anonymised=body.anonymised,
+    )
+    plan = gate.plan(db, caller.actor, request, keys)
+    share_id = (
+        gate.deliver(db, caller.actor, request, keys).id if body.confirm else None
+    )
+    return RoutePublic(
+        answer=plan.answer,
+        categories=list(plan.categories),
+        withheld=list(plan.withheld),
+        share_id=share_id,
+    )
+
+
+@router.get("/inbox", response_model=SharesPublic)
+def inbox(db: SessionDep, caller: CallerDep) -> SharesPublic:
+    rows = [ShareStatusPublic.model_validate(s) for s in gate.inbox(db, caller.actor)]
+    return SharesPublic(data=rows, count=len(rows))
+
+
+@router.get("/inbox/{share_id}", response_model=ReceivedSharePublic)
+def received(
+    share_id: int, db: SessionDep, caller: CallerDep, keys: KeysDep
+) -> ReceivedSharePublic:
+    share, payload = gate.open_share(db, caller.actor, share_id, keys)
+    return ReceivedSharePublic(
+        share=ShareStatusPublic.model_validate(share), payload=payload
+    )
+
+
+@router.post("/inbox/{share_id}/status", response_model=ShareStatusPublic)
+def set_status(
+    share_id: int, body: StatusUpdate, db: SessionDep, caller: CallerDep
+) -> ShareStatusPublic:
+    share = gate.update_status(db, caller.actor, share_id, body.status, body.reason)
+    return ShareStatusPublic.model_validate(share)
