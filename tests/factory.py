@@ -114,7 +114,9 @@ SAMPLE_SIGNAL = {
     "municipality": "Utrecht",
     "forms": ["sexual_exploitation"],
     "indicators": ["withheld_documents", "restricted_movement"],
-    "description": "Bij controle massagesalon: vrouw zonder eigen paspoort, mag pand niet verlaten.",
+    "description": (
+        "Bij controle massagesalon: vrouw zonder eigen paspoort, mag pand niet verlaten."
+    ),
     "persons": [
         {
             "roles": ["possible_victim"],

@@ -85,7 +85,10 @@ def load(
     progress(f"  {len(data.get('reasonings', []))} verantwoordingen via de deelcheck")
     _load_signals(session, keys, data.get("signals", []))
     routed = sum(1 for spec in data.get("signals", []) if spec.get("route"))
-    progress(f"  {len(data.get('signals', []))} signalen via de intake, {routed} doorgezet via de deelpoort")
+    progress(
+        f"  {len(data.get('signals', []))} signalen via de intake, "
+        f"{routed} doorgezet via de deelpoort"
+    )
     return DEMO_LOGINS
 
 
@@ -100,7 +103,9 @@ def _org_id(session: Session, slug: str) -> int:
     return _actor(session, f"{slug}.medewerker").org_id
 
 
-def _load_signals(session: Session, keys: KeyMaterial, specs: list[dict[str, Any]]) -> None:
+def _load_signals(
+    session: Session, keys: KeyMaterial, specs: list[dict[str, Any]]
+) -> None:
     """Signals entered, routed and followed up through the intake and the gate."""
     from schakel.services import gate
     from schakel.services import signals as signal_service
@@ -123,8 +128,13 @@ def _load_signals(session: Session, keys: KeyMaterial, specs: list[dict[str, Any
         share = gate.deliver(session, actor, request, keys)
         follow_up = spec.get("follow_up")
         if follow_up:
-            gate.update_status(session, _actor(session, follow_up["by"]), share.id,
-                               follow_up["status"], follow_up.get("reason", ""))
+            gate.update_status(
+                session,
+                _actor(session, follow_up["by"]),
+                share.id,
+                follow_up["status"],
+                follow_up.get("reason", ""),
+            )
 
 
 def _load_reasonings(session: Session, specs: list[dict[str, Any]]) -> None:

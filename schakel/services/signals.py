@@ -187,10 +187,7 @@ def revoke_consent(session: Session, actor: Actor, signal_id: int) -> int:
     Returns the number of recipients notified.
     """
     row = _own(session, signal_id)
-    if (
-        row.consent_status != Consent.GIVEN.value
-        or row.consent_revoked_at is not None
-    ):
+    if row.consent_status != Consent.GIVEN.value or row.consent_revoked_at is not None:
         raise InvalidInput("Er is geen geldige toestemming om in te trekken.")
     row.consent_revoked_at = utcnow()
     from schakel.services import gate

@@ -33,9 +33,13 @@ def gate_writing() -> Iterator[None]:
 
 
 @event.listens_for(Session, "before_flush")
-def _only_the_gate_writes_shares(session: Session, _context: Any, _instances: Any) -> None:
+def _only_the_gate_writes_shares(
+    session: Session, _context: Any, _instances: Any
+) -> None:
     if _writing.get():
         return
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Share):
-            raise GateBypass("Delen kan alleen via de deelpoort (schakel.services.gate).")
+            raise GateBypass(
+                "Delen kan alleen via de deelpoort (schakel.services.gate)."
+            )

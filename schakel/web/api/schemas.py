@@ -92,7 +92,7 @@ class ReasoningsPublic(BaseModel):
 
 
 class SignalCreate(BaseModel):
-    """A new signal: ``submit`` false keeps it as a draft that can be completed later."""
+    """A new signal; ``submit`` false keeps it as a draft to complete later."""
 
     model_config = ConfigDict(extra="forbid")
 
