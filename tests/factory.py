@@ -115,7 +115,8 @@ SAMPLE_SIGNAL = {
     "forms": ["sexual_exploitation"],
     "indicators": ["withheld_documents", "restricted_movement"],
     "description": (
-        "Bij controle massagesalon: vrouw zonder eigen paspoort, mag pand niet verlaten."
+        "Bij controle massagesalon: vrouw zonder eigen paspoort, "
+        "mag pand niet verlaten."
     ),
     "persons": [
         {

@@ -131,6 +131,11 @@ def save(
         object_ref=row.id,
         detail={"status": row.status},
     )
+    if submit:
+        from schakel.services import matching
+
+        matching.index_signal(session, row, content, keys)
+        matching.raise_alerts(session, actor, row)
     return row
 
 

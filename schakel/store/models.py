@@ -188,3 +188,49 @@ class Share(SharedBetween, Base):
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PersonEncoding(TenantOwned, Base):
+    """Keyed Bloom-filter encodings of a person in a signal (no plaintext)."""
+
+    __tablename__ = "person_encodings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), index=True
+    )
+    encoding: Mapped[dict[str, Any]]
+
+
+class MatchAlert(TenantOwned, Base):
+    """ "Someone else knows this": a hit between the own signal and another
+    organisation's. Holds references only; the other signal is never shown."""
+
+    __tablename__ = "match_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), index=True
+    )
+    other_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    other_signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE")
+    )
+    other_contact_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(default=1.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CarouselAlert(TenantOwned, Base):
+    """The same identifier in signals from several municipalities (analysts only)."""
+
+    __tablename__ = "carousel_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    municipalities: Mapped[list[Any]] = mapped_column(default=list)
+    regions: Mapped[list[Any]] = mapped_column(default=list)
+    signal_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

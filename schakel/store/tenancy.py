@@ -125,3 +125,18 @@ def scoped_transaction(
         set_scope(session, scope)
         with session.begin():
             yield session
+
+
+@contextmanager
+def elevated(session: Session) -> Iterator[Session]:
+    """Run a cross-organisation step (matching) inside the current transaction.
+
+    Only services call this, for work whose result they reduce to what the caller
+    may see (a hit, never the other record); the previous scope is restored after.
+    """
+    previous = get_scope(session)
+    set_scope(session, Scope.system_wide())
+    try:
+        yield session
+    finally:
+        set_scope(session, previous or Scope())

@@ -57,6 +57,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("/", N_("Overzicht")),
     NavEntry("/signalen", N_("Signalen")),
     NavEntry("/inbox", N_("Inbox")),
+    NavEntry("/netwerk", N_("Netwerk"), (Role.COORDINATOR,)),
     NavEntry("/mag-ik-dit-delen", N_("Mag ik dit delen?")),
     NavEntry("/verantwoordingen", N_("Verantwoordingen")),
     NavEntry("/regels", N_("Regels")),

@@ -52,6 +52,7 @@ POLICY: dict[tuple[str, str], Policy] = {
         "user", owned="signal_id"
     ),
     ("GET", "/inbox"): Policy("user"),
+    ("GET", "/netwerk"): Policy("coordinator"),
     ("GET", "/inbox/{share_id}"): Policy("user", owned="share_id"),
     ("POST", "/inbox/{share_id}/status"): Policy("user", owned="share_id"),
     ("POST", "/api/v1/signals"): Policy("user"),
@@ -173,7 +174,11 @@ def test_other_organisation_gets_404_owner_gets_the_record(client, world, method
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [r for r in ROUTES if POLICY[r].access in ("admin", "privacy_officer")],
+    [
+        r
+        for r in ROUTES
+        if POLICY[r].access in ("admin", "privacy_officer", "coordinator")
+    ],
 )
 def test_professional_cannot_use_privileged_routes(client, world, method, path):
     csrf = login(client, world, "utrecht.medewerker")
