@@ -14,6 +14,7 @@ from tests.factory import SAMPLE_QUESTION, login
 class Policy:
     access: str  # "public" | "user" | role name
     owned: str | None = None  # record kind whose id fills the path parameter
+    owner: str = "a"  # world organisation owning that record; the other is the stranger
 
 
 POLICY: dict[tuple[str, str], Policy] = {
@@ -41,6 +42,29 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/decisions"): Policy("user"),
     ("GET", "/api/v1/decisions"): Policy("user"),
     ("GET", "/api/v1/decisions/{decision_id}"): Policy("user", owned="decision_id"),
+    # Screening: professionals and coordinators of police, KMar and the Labour
+    # Inspectorate (tests/web/test_screening_web.py checks the refusals); only
+    # world.b (police) can own a batch.
+    ("GET", "/screening"): Policy("screening"),
+    ("POST", "/screening"): Policy("screening"),
+    ("GET", "/screening/{batch_id}"): Policy("screening", "batch_id", "b"),
+    ("POST", "/screening/treffers/{hit_id}/accepteren"): Policy(
+        "screening", "hit_id", "b"
+    ),
+    ("POST", "/screening/treffers/{hit_id}/afwijzen"): Policy(
+        "screening", "hit_id", "b"
+    ),
+    ("POST", "/api/v1/screen"): Policy("screening"),
+    ("GET", "/api/v1/screening/batches"): Policy("screening"),
+    ("GET", "/api/v1/screening/batches/{batch_id}"): Policy(
+        "screening", "batch_id", "b"
+    ),
+    ("POST", "/api/v1/screening/hits/{hit_id}/accept"): Policy(
+        "screening", "hit_id", "b"
+    ),
+    ("POST", "/api/v1/screening/hits/{hit_id}/dismiss"): Policy(
+        "screening", "hit_id", "b"
+    ),
 }
 IGNORED_PATHS = {"/static"}
 
@@ -81,6 +105,14 @@ def _body_for(path):
         return {"json": SAMPLE_QUESTION}
     if path == "/api/v1/decisions":
         return {"json": {"question": SAMPLE_QUESTION}}
+    if path == "/api/v1/screen":
+        return {"json": {"records": [{"id": "r1", "text": "Niets bijzonders."}]}}
+    if path.startswith("/api/v1/screening/hits/"):
+        return (
+            {"json": {"reason": "already_known"}} if "dismiss" in path else {"json": {}}
+        )
+    if path.startswith("/screening/treffers/") and path.endswith("/afwijzen"):
+        return {"data": {"reason": "already_known"}}
     return {}
 
 
@@ -95,7 +127,8 @@ def _call(client, method, path, csrf=None, other_record=None):
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_anonymous_gets_no_data(client, world, method, path):
     policy = POLICY[(method, path)]
-    record = world.a.records[policy.owned][0] if policy.owned else None
+    owner = getattr(world, policy.owner)
+    record = owner.records[policy.owned][0] if policy.owned else None
     response = _call(client, method, path, other_record=record)
     if policy.access == "public":
         assert response.status_code < 500
@@ -112,13 +145,14 @@ def test_anonymous_gets_no_data(client, world, method, path):
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if POLICY[r].owned])
 def test_other_organisation_gets_404_owner_gets_the_record(client, world, method, path):
     policy = POLICY[(method, path)]
-    record = world.a.records[policy.owned][0]
-    csrf = login(client, world, world.b.users[next(iter(world.b.users))])
+    owner, other = (world.a, world.b) if policy.owner == "a" else (world.b, world.a)
+    record = owner.records[policy.owned][0]
+    csrf = login(client, world, other.users[next(iter(other.users))])
     stranger = _call(client, method, path, csrf, other_record=record)
     assert stranger.status_code == 404
     assert "testverantwoording" not in stranger.text
     client.cookies.clear()
-    csrf = login(client, world, world.a.users[next(iter(world.a.users))])
+    csrf = login(client, world, owner.users[next(iter(owner.users))])
     owner = _call(client, method, path, csrf, other_record=record)
     assert owner.status_code == 200
     assert "testverantwoording" in owner.text
