@@ -199,3 +199,32 @@ def login(client: TestClient, world: World, username: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     assert match
     return match.group(1)
+
+
+#: A record that the screening lexicon flags, with the marker the tenancy walk
+#: looks for in the reference.
+SCREENING_SAMPLE = (
+    b'{"id": "testverantwoording-1", "text": "Werknemer slaapt op de bouwplaats, '
+    b'paspoort ingenomen door de werkgever en hij moet een schuld afbetalen."}\n'
+)
+
+
+def _add_screening(world: "World") -> None:
+    """A screened batch with one open hit; only the police organisation (b) may
+    screen, so only b gets one (the route policy names b as the owner)."""
+    from schakel.services import screening_review
+
+    org = world.b
+    with scoped_transaction(world.factory, Scope.for_org(org.id)) as session:
+        actor = accounts.actor_for(
+            session, user_id(world, org.users[Role.PROFESSIONAL])
+        )
+        batch = screening_review.upload_batch(
+            session, actor, SCREENING_SAMPLE, name="testverantwoording.jsonl"
+        )
+        _, hits = screening_review.get_batch(session, actor, batch.id, audited=False)
+        org.records.setdefault("batch_id", []).append(batch.id)
+        org.records.setdefault("hit_id", []).extend(h.id for h in hits)
+
+
+WORLD_HOOKS.append(_add_screening)

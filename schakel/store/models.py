@@ -234,3 +234,62 @@ class CarouselAlert(TenantOwned, Base):
     regions: Mapped[list[Any]] = mapped_column(default=list)
     signal_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScreeningBatch(TenantOwned, Base):
+    """One uploaded file of records screened for trafficking signals.
+
+    Holds counts and line problems (line numbers and reasons), never record texts;
+    the flagged records live on as :class:`ScreeningHit` rows.
+    """
+
+    __tablename__ = "screening_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    input_format: Mapped[str] = mapped_column(String(10))
+    lexicon_version: Mapped[str] = mapped_column(String(40))
+    lines_read: Mapped[int] = mapped_column(default=0)
+    screened: Mapped[int] = mapped_column(default=0)
+    flagged: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScreeningHit(TenantOwned, Base):
+    """A flagged record awaiting (or after) human review.
+
+    Only excerpts around the matched spans are kept (``excerpts``: ``start`` offset
+    into the original text and ``text``), not the whole record; ``indicators`` use
+    offsets into the original text. The review is one decision, made once.
+    """
+
+    __tablename__ = "screening_hits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("screening_batches.id", ondelete="CASCADE"), index=True
+    )
+    line: Mapped[int]
+    record_ref: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float]
+    types: Mapped[list[Any]] = mapped_column(default=list)
+    indicators: Mapped[list[Any]] = mapped_column(default=list)
+    excerpts: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(40))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    #: The signal an accepted hit became (through the normal intake).
+    signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"))
+
+
+Index(
+    "ix_screening_batches_org_created",
+    ScreeningBatch.org_id,
+    ScreeningBatch.created_at,
+)
+Index("ix_screening_hits_batch_status", ScreeningHit.batch_id, ScreeningHit.status)

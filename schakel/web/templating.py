@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import schakel
-from schakel.vocabulary import Role, label, labels
+from schakel.vocabulary import OrgType, Role, label, labels
 from schakel.web.i18n import current_language, gettext, ngettext
 
 _env = Environment(
@@ -45,6 +45,8 @@ class NavEntry:
     href: str
     text: str
     roles: tuple[Role, ...] = ()
+    #: Empty means every organisation type.
+    org_types: tuple[OrgType, ...] = ()
 
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's conventional marker name)
@@ -52,7 +54,8 @@ def N_(message: str) -> str:  # noqa: N802  (gettext's conventional marker name)
     return message
 
 
-#: Only features that exist appear here; roles empty means every logged-in user.
+#: Only features that exist appear here; roles empty means every logged-in user,
+#: org_types empty every organisation.
 NAVIGATION: list[NavEntry] = [
     NavEntry("/", N_("Overzicht")),
     NavEntry("/signalen", N_("Signalen")),
@@ -61,17 +64,27 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("/mag-ik-dit-delen", N_("Mag ik dit delen?")),
     NavEntry("/verantwoordingen", N_("Verantwoordingen")),
     NavEntry("/regels", N_("Regels")),
+    NavEntry(
+        "/screening",
+        N_("Screening"),
+        (Role.PROFESSIONAL, Role.COORDINATOR),
+        (OrgType.POLICE, OrgType.KMAR, OrgType.LABOUR_INSPECTORATE),
+    ),
     NavEntry("/audit", N_("Auditlog"), (Role.PRIVACY_OFFICER, Role.ADMIN)),
     NavEntry("/gebruikers", N_("Gebruikers"), (Role.ADMIN,)),
     NavEntry("/api/docs", N_("API")),
 ]
 
 
-def navigation(request: Request, roles: frozenset[Role]) -> list[NavItem]:
+def navigation(
+    request: Request, roles: frozenset[Role], org_type: OrgType | None = None
+) -> list[NavItem]:
     path = request.url.path
     items = []
     for entry in NAVIGATION:
         if entry.roles and not roles.intersection(entry.roles):
+            continue
+        if entry.org_types and org_type not in entry.org_types:
             continue
         active = (
             path == entry.href if entry.href == "/" else path.startswith(entry.href)
@@ -92,7 +105,7 @@ def render(
     base: dict[str, Any] = {
         "lang": current_language.get(),
         "user": actor,
-        "nav": navigation(request, actor.roles) if actor else [],
+        "nav": navigation(request, actor.roles, actor.org_type) if actor else [],
         "csrf_token": getattr(caller, "csrf_token", ""),
         "messages": context.pop("messages", []),
         "app_version": schakel.__version__,

@@ -14,6 +14,7 @@ from tests.factory import SAMPLE_QUESTION, SAMPLE_SIGNAL, login
 class Policy:
     access: str  # "public" | "user" | role name
     owned: str | None = None  # record kind whose id fills the path parameter
+    owner: str = "a"  # world organisation owning that record; the other is the stranger
 
 
 POLICY: dict[tuple[str, str], Policy] = {
@@ -62,6 +63,29 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/inbox"): Policy("user"),
     ("GET", "/api/v1/inbox/{share_id}"): Policy("user", owned="share_id"),
     ("POST", "/api/v1/inbox/{share_id}/status"): Policy("user", owned="share_id"),
+    # Screening: professionals and coordinators of police, KMar and the Labour
+    # Inspectorate (tests/web/test_screening_web.py checks the refusals); only
+    # world.b (police) can own a batch.
+    ("GET", "/screening"): Policy("screening"),
+    ("POST", "/screening"): Policy("screening"),
+    ("GET", "/screening/{batch_id}"): Policy("screening", "batch_id", "b"),
+    ("POST", "/screening/treffers/{hit_id}/accepteren"): Policy(
+        "screening", "hit_id", "b"
+    ),
+    ("POST", "/screening/treffers/{hit_id}/afwijzen"): Policy(
+        "screening", "hit_id", "b"
+    ),
+    ("POST", "/api/v1/screen"): Policy("screening"),
+    ("GET", "/api/v1/screening/batches"): Policy("screening"),
+    ("GET", "/api/v1/screening/batches/{batch_id}"): Policy(
+        "screening", "batch_id", "b"
+    ),
+    ("POST", "/api/v1/screening/hits/{hit_id}/accept"): Policy(
+        "screening", "hit_id", "b"
+    ),
+    ("POST", "/api/v1/screening/hits/{hit_id}/dismiss"): Policy(
+        "screening", "hit_id", "b"
+    ),
 }
 IGNORED_PATHS = {"/static"}
 
@@ -115,6 +139,14 @@ def _body_for(path):
         return {"data": {"recipient_org_id": "1", "purpose": "investigation"}}
     if path.endswith("/bewerken"):
         return {"data": {"action": "draft", "description": "x"}}
+    if path == "/api/v1/screen":
+        return {"json": {"records": [{"id": "r1", "text": "Niets bijzonders."}]}}
+    if path.startswith("/api/v1/screening/hits/"):
+        return (
+            {"json": {"reason": "already_known"}} if "dismiss" in path else {"json": {}}
+        )
+    if path.startswith("/screening/treffers/") and path.endswith("/afwijzen"):
+        return {"data": {"reason": "already_known"}}
     return {}
 
 
@@ -137,7 +169,8 @@ def _call(client, method, path, csrf=None, other_record=None):
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_anonymous_gets_no_data(client, world, method, path):
     policy = POLICY[(method, path)]
-    record = world.a.records[policy.owned][0] if policy.owned else None
+    owner = getattr(world, policy.owner)
+    record = owner.records[policy.owned][0] if policy.owned else None
     response = _call(client, method, path, other_record=record)
     if policy.access == "public":
         assert response.status_code < 500
@@ -154,22 +187,23 @@ def test_anonymous_gets_no_data(client, world, method, path):
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if POLICY[r].owned])
 def test_other_organisation_gets_404_owner_gets_the_record(client, world, method, path):
     policy = POLICY[(method, path)]
-    record = world.a.records[policy.owned][0]
-    csrf = login(client, world, world.b.users[next(iter(world.b.users))])
-    marker = OWNER_MARKERS[policy.owned]
+    owner, other = (world.a, world.b) if policy.owner == "a" else (world.b, world.a)
+    record = owner.records[policy.owned][0]
+    csrf = login(client, world, other.users[next(iter(other.users))])
+    marker = OWNER_MARKERS.get(policy.owned)
     stranger = _call(client, method, path, csrf, other_record=record)
     assert stranger.status_code == 404
     assert marker is None or marker not in stranger.text
     client.cookies.clear()
-    csrf = login(client, world, world.a.users[next(iter(world.a.users))])
-    owner = _call(client, method, path, csrf, other_record=record)
+    csrf = login(client, world, owner.users[next(iter(owner.users))])
+    answer = _call(client, method, path, csrf, other_record=record)
     if method == "GET" and path.endswith("/bewerken"):
-        assert owner.status_code == 303  # a submitted signal is no longer editable
+        assert answer.status_code == 303  # a submitted signal is no longer editable
     elif method == "GET":
-        assert owner.status_code == 200
-        assert marker is None or marker in owner.text
+        assert answer.status_code == 200
+        assert marker is None or marker in answer.text
     else:
-        assert owner.status_code in (200, 303, 422), owner.text[:300]
+        assert answer.status_code in (200, 303, 422), answer.text[:300]
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from schakel.web.api import accounts, share_check, signals
+from schakel.web.api import accounts, screening, share_check, signals
 
 router = APIRouter()
 router.include_router(accounts.router)
 router.include_router(share_check.router)
 router.include_router(signals.router)
+router.include_router(screening.router)

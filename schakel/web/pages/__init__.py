@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from schakel.web.pages import account, share_check, shell, signals
+from schakel.web.pages import account, screening, share_check, shell, signals
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account.router)
 router.include_router(shell.router)
 router.include_router(share_check.router)
 router.include_router(signals.router)
+router.include_router(screening.router)
