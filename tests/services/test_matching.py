@@ -39,7 +39,7 @@ def _submit(world, org, username, payload):
 
 
 def _alerts(world, org, username, signal_id=None):
-    """Alerts of ``org`` (about ``signal_id`` only, when given: the world has its own)."""
+    """Alerts of ``org``, only about ``signal_id`` when given (world has its own)."""
     with scoped_transaction(world.factory, Scope.for_org(org)) as session:
         actor = accounts.actor_for(session, user_id(world, username))
         alerts = matching.alerts_for(session, actor)

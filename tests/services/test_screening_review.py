@@ -248,7 +248,7 @@ def _open_hit(world):
 
 def test_accept_with_and_without_note(world):
     with police(world) as (session, actor):
-        hit = screening_review.accept_hit(session, actor, _open_hit(world, KEYS))
+        hit = screening_review.accept_hit(session, actor, _open_hit(world), KEYS)
         assert hit.status == "accepted"
         assert hit.reviewer_id == actor.user_id
         view = signal_service.get(session, actor, hit.signal_id, KEYS)
