@@ -116,3 +116,15 @@ class ShareDecision(TenantOwned, Base):
 
 
 Index("ix_share_decisions_org_created", ShareDecision.org_id, ShareDecision.created_at)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "entry ``seq`` had hash ``hash``"; never updated."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[str] = mapped_column(String(128))

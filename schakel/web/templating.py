@@ -59,6 +59,11 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("/verantwoordingen", N_("Verantwoordingen")),
     NavEntry("/regels", N_("Regels")),
     NavEntry("/audit", N_("Auditlog"), (Role.PRIVACY_OFFICER, Role.ADMIN)),
+    NavEntry(
+        "/verwerkingsregister",
+        N_("Verwerkingsregister"),
+        (Role.PRIVACY_OFFICER, Role.ADMIN),
+    ),
     NavEntry("/gebruikers", N_("Gebruikers"), (Role.ADMIN,)),
     NavEntry("/api/docs", N_("API")),
 ]

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from schakel.web.pages import account, share_check, shell
+from schakel.web.pages import account, register, share_check, shell
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account.router)
 router.include_router(shell.router)
 router.include_router(share_check.router)
+router.include_router(register.router)
