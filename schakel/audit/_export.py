@@ -104,7 +104,9 @@ def _parse(
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidExport(f"regel {number}: geen geldige JSON ({exc.msg})") from exc
+            raise InvalidExport(
+                f"regel {number}: geen geldige JSON ({exc.msg})"
+            ) from exc
         if not isinstance(raw, dict):
             raise InvalidExport(f"regel {number}: verwacht een JSON-object")
         kind = raw.get("type")
@@ -179,9 +181,7 @@ def verify_export(
             )
     if not records:
         return result(ChainBreak(from_seq, "extract bevat geen regels"))
-    broken = verify_chain(
-        records, start_seq=from_seq, start_hash=records[0].prev_hash
-    )
+    broken = verify_chain(records, start_seq=from_seq, start_hash=records[0].prev_hash)
     if broken is not None:
         return result(broken)
     last = records[-1].seq

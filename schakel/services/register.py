@@ -241,9 +241,7 @@ def _share_activities(
                     label(c) for c in DataCategory if c in permitted.data
                 ],
                 subjects_nl=[label(s) for s in SubjectRole if s in permitted.subjects],
-                recipients_nl=[
-                    label(r) for r in OrgType if r in permitted.recipients
-                ],
+                recipients_nl=[label(r) for r in OrgType if r in permitted.recipients],
                 retention=retention,
                 source_nl=f"regelbasis {ruleset.version}",
                 flows=[

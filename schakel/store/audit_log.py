@@ -45,7 +45,7 @@ MAX_CHECKPOINT_AGE = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class CheckpointPolicy:
-    """Which key signs, and how often: every ``every`` entries and within ``max_age``."""
+    """Which key signs, and how often: every ``every`` entries, within ``max_age``."""
 
     key: Ed25519PrivateKey
     every: int = DEFAULT_CHECKPOINT_EVERY
