@@ -53,7 +53,8 @@ def test_partial_extract_from_a_later_entry_verifies():
 
 
 def test_pinned_public_key_must_match():
-    assert verify_export(extract(), expected_public_key=public_key_b64(KEY)).broken is None
+    pinned = verify_export(extract(), expected_public_key=public_key_b64(KEY))
+    assert pinned.broken is None
     broken = verify_export(extract(), expected_public_key=public_key_b64(OTHER)).broken
     assert broken is not None and "sleutel" in broken.reason
 
