@@ -23,7 +23,7 @@ from schakel.errors import SchakelError
 KNOWN_DEFAULT_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "schakel", "dev"}
 )
-SECRET_NAMES = ("secret_key", "encryption_key", "linkage_key")
+SECRET_NAMES = ("secret_key", "encryption_key", "linkage_key", "audit_signing_key")
 
 
 class Environment(StrEnum):
@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     encryption_key: str | None = None
     linkage_key: str | None = None
+    #: Ed25519 seed (32 bytes, base64) that signs audit checkpoints.
+    audit_signing_key: str | None = None
+    #: Sign the chain head at least every this many entries (and at least daily).
+    audit_checkpoint_every: int = Field(default=1000, ge=1)
     session_hours: float = 8.0
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
@@ -79,6 +83,23 @@ def _secrets_file(settings: Settings) -> Path:
     return settings.data_dir / "secrets.json"
 
 
+def _new_secret(name: str) -> str:
+    if name == "audit_signing_key":
+        from schakel.audit import new_seed
+
+        return new_seed()
+    return secrets.token_urlsafe(32)
+
+
+def _check_signing_key(value: str) -> None:
+    from schakel.audit import InvalidSigningKey, signing_key_from_seed
+
+    try:
+        signing_key_from_seed(value)
+    except InvalidSigningKey as exc:
+        raise InsecureSettings(str(exc)) from exc
+
+
 def _load_or_create_embedded_secrets(settings: Settings) -> dict[str, str]:
     path = _secrets_file(settings)
     stored: dict[str, Any] = {}
@@ -87,7 +108,7 @@ def _load_or_create_embedded_secrets(settings: Settings) -> dict[str, str]:
     missing = [n for n in SECRET_NAMES if not stored.get(n)]
     if missing:
         for name in missing:
-            stored[name] = secrets.token_urlsafe(32)
+            stored[name] = _new_secret(name)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -112,6 +133,7 @@ def ensure_secrets(settings: Settings) -> Settings:
                     f"SCHAKEL_{name.upper()} ontbreekt of is een standaardwaarde; "
                     "stel een eigen geheime waarde in (minstens 16 tekens)."
                 )
+        _check_signing_key(str(settings.audit_signing_key))
         return settings
     if all(getattr(settings, n) for n in SECRET_NAMES):
         return settings

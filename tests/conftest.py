@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from schakel.services import accounts as _accounts  # noqa: E402
+from schakel.audit._checkpoint import new_seed
 from schakel.settings import Environment, Settings
 from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
 from schakel.store.db import make_engine, make_session_factory
@@ -38,6 +39,7 @@ POSTGRES_URL = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("SCHAKEL_REQUIRE_POSTGRES") == "1"
 _pg_state: dict[str, object] = {}
+_SIGNING_SEED = new_seed()
 
 
 def _postgres_available() -> bool:
@@ -138,6 +140,7 @@ def settings(engine: Engine, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-0123456789",
         encryption_key="test-encryption-key-0123456789",
         linkage_key="test-linkage-key-0123456789",
+        audit_signing_key=_SIGNING_SEED,
     )
 
 

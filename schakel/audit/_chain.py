@@ -63,14 +63,21 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(records: Iterable[AuditRecord]) -> ChainBreak | None:
+def verify_chain(
+    records: Iterable[AuditRecord],
+    *,
+    start_seq: int = 1,
+    start_hash: str = GENESIS_HASH,
+) -> ChainBreak | None:
     """Check the chain in order; return the first break or ``None`` when intact.
 
     Sequence numbers must run 1, 2, 3, ... without gaps, so a deleted or reordered
-    entry is caught even if someone recomputed the hashes after it.
+    entry is caught even if someone recomputed the hashes after it. An extract that
+    starts later passes its first ``seq`` and that entry's ``prev_hash``; the part
+    before it is then vouched for only by a signed checkpoint (see ``_checkpoint``).
     """
-    previous = GENESIS_HASH
-    expected_seq = 1
+    previous = start_hash
+    expected_seq = start_seq
     for record in records:
         if record.seq != expected_seq:
             return ChainBreak(

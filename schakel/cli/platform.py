@@ -1,6 +1,7 @@
 """Platform commands: serve, db, org, user, audit, demo."""
 
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +11,8 @@ from schakel.cli._common import err_console, fail
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from schakel.store.audit_log import CheckpointPolicy
 
 db_app = typer.Typer(help="Database: migraties.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisaties beheren.", no_args_is_help=True)
@@ -21,6 +24,7 @@ def _store() -> "tuple[Engine, sessionmaker[Session]]":
     """Engine and session factory, or one clear line and exit 1 when unreachable."""
     from schakel.settings import InsecureSettings, get_settings
     from schakel.store import tenancy  # noqa: F401
+    from schakel.store.audit_log import enable_checkpoints
     from schakel.store.db import (
         DatabaseUnavailable,
         check_connection,
@@ -34,7 +38,24 @@ def _store() -> "tuple[Engine, sessionmaker[Session]]":
         check_connection(engine)
     except (DatabaseUnavailable, InsecureSettings) as exc:
         fail(str(exc), code=1)
-    return engine, make_session_factory(engine)
+    factory = make_session_factory(engine)
+    enable_checkpoints(factory, _checkpoint_policy())
+    return engine, factory
+
+
+def _checkpoint_policy() -> "CheckpointPolicy":
+    """The signing policy from the settings, or one clear line and exit 1."""
+    from schakel.audit import InvalidSigningKey
+    from schakel.settings import InsecureSettings, get_settings
+    from schakel.store.audit_log import CheckpointPolicy
+
+    try:
+        settings = get_settings()
+        return CheckpointPolicy.from_seed(
+            settings.secret("audit_signing_key"), settings.audit_checkpoint_every
+        )
+    except (InsecureSettings, InvalidSigningKey) as exc:
+        fail(str(exc), code=1)
 
 
 def _system_session(
@@ -191,18 +212,147 @@ def user_token(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Controleer de hele hash-keten van het auditlog."""
+    """Controleer de hash-keten, alle ondertekende controlepunten en inkorting."""
     from schakel.store import audit_log
 
     _, factory = _store()
+    policy = _checkpoint_policy()
     with _system_session(factory) as session:
-        count, broken = audit_log.verify(session)
-    if broken is not None:
+        result = audit_log.verify_signed(session, policy.public_key)
+    if result.broken is not None:
         err_console.print(
-            f"[red]Auditketen gebroken bij regel {broken.seq}: {broken.reason}[/red]"
+            f"[red]Auditketen gebroken bij regel {result.broken.seq}: "
+            f"{result.broken.reason}[/red]"
         )
         raise typer.Exit(1)
-    err_console.print(f"Auditketen intact: {count} regels gecontroleerd.")
+    err_console.print(
+        f"Auditketen intact: {result.entries} regels gecontroleerd, "
+        f"{result.checkpoints} ondertekende controlepunten geldig "
+        f"(laatste bij regel {result.last_checkpoint})."
+    )
+    if result.unsigned_tail:
+        err_console.print(
+            f"Let op: {result.unsigned_tail} regels na het laatste controlepunt zijn "
+            "nog niet ondertekend ('schakel audit checkpoint' ondertekent nu)."
+        )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Onderteken nu de kop van de keten (voor een dagelijkse taak of vóór export)."""
+    from schakel.store import audit_log
+
+    _, factory = _store()
+    policy = _checkpoint_policy()
+    with _system_session(factory) as session:
+        row = audit_log.checkpoint_now(session, policy)
+        seq = None if row is None else row.seq
+    if seq is None:
+        err_console.print("Het auditlog is leeg; niets te ondertekenen.")
+        return
+    err_console.print(f"Kop van de keten ondertekend bij regel {seq}.")
+
+
+@audit_app.command("public-key")
+def audit_public_key() -> None:
+    """Toon de publieke sleutel (base64) en vingerafdruk voor auditors."""
+    from schakel.audit import key_id, public_key_b64
+
+    policy = _checkpoint_policy()
+    typer.echo(public_key_b64(policy.key))
+    err_console.print(f"Vingerafdruk (key id): {key_id(policy.key)}")
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Bestand (anders stdout)")
+    ] = None,
+    from_seq: Annotated[
+        int, typer.Option("--from", help="Eerste regelnummer in het extract")
+    ] = 1,
+    fmt: Annotated[
+        str, typer.Option("--format", help="schakel (verifieerbaar) of logboek")
+    ] = "schakel",
+) -> None:
+    """Schrijf een verifieerbaar extract (JSON Lines) voor een externe auditor."""
+    import sys
+
+    from schakel.errors import InvalidInput
+    from schakel.services.audit_export import ExportFormat, write_export
+
+    try:
+        kind = ExportFormat(fmt)
+    except ValueError:
+        fail(f"--format: onbekend formaat '{fmt}'; kies uit schakel, logboek")
+    if from_seq < 1:
+        fail(f"--from: moet 1 of hoger zijn, niet {from_seq}")
+    _, factory = _store()
+    policy = _checkpoint_policy()
+    tmp = None if output is None else output.with_name(output.name + ".tmp")
+    try:
+        with _system_session(factory) as session:
+            if tmp is None:
+                summary = write_export(
+                    session, policy, sys.stdout, from_seq=from_seq, fmt=kind
+                )
+            else:
+                with tmp.open("w", encoding="utf-8") as handle:
+                    summary = write_export(
+                        session, policy, handle, from_seq=from_seq, fmt=kind
+                    )
+    except InvalidInput as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        fail(str(exc))
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        fail(f"--output: kan niet schrijven: {exc}")
+    if tmp is not None and output is not None:
+        tmp.replace(output)
+    err_console.print(
+        f"Extract ({kind.value}): regels {summary.from_seq} t/m {summary.to_seq}, "
+        f"sleutel {summary.key_id}."
+    )
+
+
+@audit_app.command("verify-export")
+def audit_verify_export(
+    file: Annotated[Path, typer.Argument(help="Extract van 'schakel audit export'")],
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key", help="Verwachte publieke sleutel (base64), apart verkregen"
+        ),
+    ] = None,
+) -> None:
+    """Controleer een extract zonder database: keten, handtekeningen, volledigheid."""
+    from schakel.audit import InvalidExport, verify_export
+
+    try:
+        with file.open(encoding="utf-8") as handle:
+            result = verify_export(handle, expected_public_key=public_key)
+    except FileNotFoundError:
+        fail(f"{file}: bestand bestaat niet")
+    except (InvalidExport, UnicodeDecodeError) as exc:
+        fail(f"{file}: {exc}")
+    if result.broken is not None:
+        err_console.print(
+            f"[red]Extract ongeldig bij regel {result.broken.seq}: "
+            f"{result.broken.reason}[/red]"
+        )
+        raise typer.Exit(1)
+    err_console.print(
+        f"Extract intact: regels {result.from_seq} t/m {result.to_seq} "
+        f"({result.entries}), {result.checkpoints} controlepunten geldig, "
+        f"ondertekend met sleutel {result.key_id}."
+    )
+    if public_key is None:
+        err_console.print(
+            "Let op: de sleutel komt uit het bestand zelf; vergelijk de vingerafdruk "
+            "met die van de organisatie of geef --public-key op."
+        )
 
 
 def serve(

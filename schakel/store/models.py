@@ -293,3 +293,15 @@ Index(
     ScreeningBatch.created_at,
 )
 Index("ix_screening_hits_batch_status", ScreeningHit.batch_id, ScreeningHit.status)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "entry ``seq`` had hash ``hash``"; never updated."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[str] = mapped_column(String(128))

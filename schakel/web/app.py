@@ -14,6 +14,7 @@ import schakel
 from schakel.errors import InvalidInput, NotFound, NotPermitted
 from schakel.services.keys import KeyMaterial
 from schakel.settings import Settings, get_settings
+from schakel.store import audit_log
 from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
 from schakel.store.db import check_connection, make_engine, make_session_factory
 from schakel.web import templating
@@ -134,6 +135,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.keys = KeyMaterial.from_settings(settings)
+    if settings.audit_signing_key:
+        audit_log.enable_checkpoints(
+            app.state.session_factory,
+            audit_log.CheckpointPolicy.from_seed(
+                settings.audit_signing_key, settings.audit_checkpoint_every
+            ),
+        )
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)

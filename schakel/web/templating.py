@@ -71,6 +71,11 @@ NAVIGATION: list[NavEntry] = [
         (OrgType.POLICE, OrgType.KMAR, OrgType.LABOUR_INSPECTORATE),
     ),
     NavEntry("/audit", N_("Auditlog"), (Role.PRIVACY_OFFICER, Role.ADMIN)),
+    NavEntry(
+        "/verwerkingsregister",
+        N_("Verwerkingsregister"),
+        (Role.PRIVACY_OFFICER, Role.ADMIN),
+    ),
     NavEntry("/gebruikers", N_("Gebruikers"), (Role.ADMIN,)),
     NavEntry("/api/docs", N_("API")),
 ]

@@ -1,9 +1,13 @@
-"""The audit chain in the database, on SQLite and PostgreSQL: tampering is detected."""
+"""The audit chain in the database, on SQLite and PostgreSQL: tampering is detected,
+and so are truncation and forged checkpoints once the head is signed."""
 
+import pytest
 from sqlalchemy import text, update
 
+from schakel import clock
+from schakel.audit import new_seed, sign_checkpoint
 from schakel.store import audit_log
-from schakel.store.models import AuditEntry
+from schakel.store.models import AuditCheckpoint, AuditEntry
 from schakel.store.tenancy import Scope, scoped_transaction
 
 
@@ -66,3 +70,122 @@ def test_concurrent_writers_keep_one_chain(factory):
         list(pool.map(lambda _i: _append(factory, 5), range(8)))
     count, broken = _verify(factory)
     assert (count, broken) == (40, None)
+
+
+# ---------------------------------------------------------------- signed checkpoints
+
+SEED = new_seed()
+
+
+def _policy(every=10, seed=SEED):
+    return audit_log.CheckpointPolicy.from_seed(seed, every=every)
+
+
+def _append_signed(factory, n, every=10):
+    with scoped_transaction(factory, Scope.system_wide()) as session:
+        audit_log.set_checkpoint_policy(session, _policy(every))
+        for i in range(n):
+            audit_log.append(session, "record.view", org_id=1, object_ref=i)
+
+
+def _verify_signed(factory, seed=SEED):
+    with scoped_transaction(factory, Scope.system_wide()) as session:
+        return audit_log.verify_signed(session, _policy(seed=seed).public_key)
+
+
+def _checkpoint_seqs(factory):
+    with factory.begin() as session:
+        return list(
+            session.scalars(
+                text("SELECT seq FROM audit_checkpoints ORDER BY seq")
+            ).all()
+        )
+
+
+@pytest.fixture
+def _clock():
+    yield clock
+    clock.reset()
+
+
+def test_checkpoint_cadence_by_n(factory):
+    _append_signed(factory, 25, every=10)
+    assert _checkpoint_seqs(factory) == [10, 20]
+    _append_signed(factory, 5, every=10)
+    assert _checkpoint_seqs(factory) == [10, 20, 30]
+    result = _verify_signed(factory)
+    assert result.broken is None
+    assert (result.entries, result.checkpoints, result.unsigned_tail) == (30, 3, 0)
+
+
+def test_checkpoint_at_least_daily(factory, _clock):
+    _append_signed(factory, 3, every=1000)
+    assert _checkpoint_seqs(factory) == []
+    _clock.shift(25 * 3600)
+    _append_signed(factory, 1, every=1000)
+    assert _checkpoint_seqs(factory) == [4]
+    _append_signed(factory, 1, every=1000)
+    assert _checkpoint_seqs(factory) == [4]
+
+
+def test_enable_checkpoints_on_the_factory(factory):
+    audit_log.enable_checkpoints(factory, _policy(every=2))
+    _append(factory, 5)
+    assert _checkpoint_seqs(factory) == [2, 4]
+
+
+def test_checkpoint_now_signs_the_head_once(factory):
+    _append(factory, 3)
+    with scoped_transaction(factory, Scope.system_wide()) as session:
+        first = audit_log.checkpoint_now(session, _policy())
+        again = audit_log.checkpoint_now(session, _policy())
+        assert first is not None and again is not None
+        assert first.seq == again.seq == 3
+    assert _checkpoint_seqs(factory) == [3]
+
+
+def test_truncation_of_the_tail_is_detected(factory):
+    _append_signed(factory, 25, every=10)
+    with factory.begin() as session:
+        session.execute(text("DELETE FROM audit_entries WHERE seq > 15"))
+    result = _verify_signed(factory)
+    assert result.broken is not None and result.broken.seq == 20
+    assert "ingekort" in result.broken.reason
+
+
+def test_re_signing_with_another_key_fails(factory):
+    _append_signed(factory, 25, every=10)
+    attacker = _policy(seed=new_seed())
+    with factory.begin() as session:
+        session.execute(text("DELETE FROM audit_entries WHERE seq > 15"))
+        session.execute(text("DELETE FROM audit_checkpoints"))
+        for seq in (10, 15):
+            head = session.get(AuditEntry, seq)
+            forged = sign_checkpoint(attacker.key, seq, head.hash, "2026-01-01")
+            session.add(AuditCheckpoint(**forged.as_dict()))
+    result = _verify_signed(factory)
+    assert result.broken is not None and result.broken.seq == 10
+    assert "andere sleutel" in result.broken.reason
+
+
+def test_modified_checkpoint_fails(factory):
+    _append_signed(factory, 20, every=10)
+    with factory.begin() as session:
+        session.execute(
+            update(AuditCheckpoint)
+            .where(AuditCheckpoint.seq == 20)
+            .values(signed_at="2020-01-01T00:00:00")
+        )
+    result = _verify_signed(factory)
+    assert result.broken is not None and result.broken.seq == 20
+    assert "handtekening" in result.broken.reason
+
+
+def test_broken_chain_is_reported_before_checkpoints(factory):
+    _append_signed(factory, 12, every=10)
+    with factory.begin() as session:
+        session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 5).values(action="x")
+        )
+    result = _verify_signed(factory)
+    assert result.broken is not None and result.broken.seq == 5
