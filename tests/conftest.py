@@ -23,8 +23,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from schakel.services import accounts as _accounts  # noqa: E402
 from schakel.audit._checkpoint import new_seed
+from schakel.services import accounts as _accounts  # noqa: E402
 from schakel.settings import Environment, Settings
 from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
 from schakel.store.db import make_engine, make_session_factory

@@ -1,6 +1,7 @@
 """The synthetic demo: organisations, accounts and (as capabilities land) their work,
 all created through the same services users go through. Invented people only."""
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -84,12 +85,101 @@ def load(
     _load_reasonings(session, data.get("reasonings", []))
     progress(f"  {len(data.get('reasonings', []))} verantwoordingen via de deelcheck")
     _load_signals(session, keys, data.get("signals", []))
+    registered = _load_registrations(session, keys, data.get("registrations"))
+    progress(f"  {registered} registraties bij CoMensha (synthetische populatie)")
     routed = sum(1 for spec in data.get("signals", []) if spec.get("route"))
     progress(
         f"  {len(data.get('signals', []))} signalen via de intake, "
         f"{routed} doorgezet via de deelpoort"
     )
     return DEMO_LOGINS
+
+
+def _random_date(
+    rng: random.Random, first: int, last: int, last_month: int = 12
+) -> str:
+    year, month, day = rng.randint(first, last), rng.randint(1, last_month), rng.randint(1, 28)
+    return f"{year}-{month:02d}-{day:02d}"
+
+
+def _variant(name: str, rng: random.Random) -> str:
+    """A spelling variant as different reporters write it (one letter changed)."""
+    if len(name) < 5 or rng.random() > 0.3:
+        return name
+    swaps = {"i": "y", "y": "i", "k": "c", "c": "k", "s": "z", "a": "e", "j": "y"}
+    index = rng.randrange(1, len(name) - 1)
+    return name[:index] + swaps.get(name[index], name[index]) + name[index + 1 :]
+
+
+def _load_registrations(
+    session: Session, keys: KeyMaterial, spec: dict[str, Any] | None
+) -> int:
+    """Registrations at CoMensha by several reporter types, through intake and gate."""
+    if not spec:
+        return 0
+    from schakel.services import gate
+    from schakel.services import signals as signal_service
+    from schakel.signals import SignalInput
+    from schakel.vocabulary import Purpose
+
+    rng = random.Random(spec["seed"])
+    comensha = _org_id(session, "comensha")
+    reporters = {
+        r["slug"]: _actor(session, f"{r['slug']}.medewerker") for r in spec["reporters"]
+    }
+    forms = ["sexual_exploitation", "labour_exploitation", "criminal_exploitation"]
+    count = 0
+    for person in range(spec["population"]):
+        given, surname = rng.choice(spec["given_names"]), rng.choice(spec["surnames"])
+        born = _random_date(rng, 1980, 2008)
+        form = rng.choice(forms)
+        seen: set[str] = set()
+        for reporter in spec["reporters"]:
+            chance = reporter["chance"]
+            for other, conditional in reporter.get("chance_if_seen_by", {}).items():
+                if other in seen:
+                    chance = conditional
+            if rng.random() >= chance:
+                continue
+            seen.add(reporter["slug"])
+            actor = reporters[reporter["slug"]]
+            content = SignalInput.model_validate(
+                {
+                    "source": "intake",
+                    "observed_on": _random_date(rng, 2025, 2026, last_month=10),
+                    "forms": [form],
+                    "indicators": ["reported_suspicion"],
+                    "description": f"Registratie slachtoffer {person} (synthetisch).",
+                    "persons": [
+                        {
+                            "roles": ["possible_victim"],
+                            "given_name": _variant(given, rng),
+                            "surname": _variant(surname, rng),
+                            "date_of_birth": born,
+                            "gender": rng.choice(["vrouw", "man"]),
+                        }
+                    ],
+                    "consent": {
+                        "status": "given",
+                        "recipient": "comensha",
+                        "purpose": "registration",
+                        "given_by": "subject",
+                    },
+                }
+            )
+            row = signal_service.save(session, actor, content, keys, submit=True)
+            gate.deliver(
+                session,
+                actor,
+                gate.RouteRequest(
+                    signal_id=row.id,
+                    recipient_org_id=comensha,
+                    purpose=Purpose.REGISTRATION,
+                ),
+                keys,
+            )
+            count += 1
+    return count
 
 
 def _actor(session: Session, username: str) -> Actor:

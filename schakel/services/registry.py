@@ -79,7 +79,7 @@ class _Clusters:
 def registry(
     session: Session, actor: Actor, keys: KeyMaterial, year: str | None = None
 ) -> list[RegistryEntry]:
-    """De-duplicated entries from the registrations received by the actor's organisation."""
+    """De-duplicated entries from the registrations the organisation received."""
     _require_registrar(actor)
     shares = list(
         session.scalars(

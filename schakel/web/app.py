@@ -14,8 +14,10 @@ import schakel
 from schakel.errors import InvalidInput, NotFound, NotPermitted
 from schakel.services.keys import KeyMaterial
 from schakel.settings import Settings, get_settings
-from schakel.store import audit_log
-from schakel.store import tenancy  # noqa: F401  (registers the tenancy filters)
+from schakel.store import (
+    audit_log,
+    tenancy,  # noqa: F401  (registers the tenancy filters)
+)
 from schakel.store.db import check_connection, make_engine, make_session_factory
 from schakel.web import templating
 from schakel.web.deps import CsrfFailed, LoginRequired, SecondFactorRequired

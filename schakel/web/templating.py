@@ -60,7 +60,11 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("/", N_("Overzicht")),
     NavEntry("/signalen", N_("Signalen")),
     NavEntry("/inbox", N_("Inbox")),
-    NavEntry("/netwerk", N_("Netwerk"), (Role.COORDINATOR,)),
+    NavEntry(
+        "/netwerk", N_("Netwerk"), (Role.COORDINATOR,), (OrgType.POLICE, OrgType.RIEC)
+    ),
+    NavEntry("/register", N_("Register"), (), (OrgType.COMENSHA,)),
+    NavEntry("/donker-getal", N_("Verborgen aantal"), (), (OrgType.COMENSHA,)),
     NavEntry("/mag-ik-dit-delen", N_("Mag ik dit delen?")),
     NavEntry("/verantwoordingen", N_("Verantwoordingen")),
     NavEntry("/regels", N_("Regels")),

@@ -69,6 +69,9 @@ POLICY: dict[tuple[str, str], Policy] = {
     # Screening: professionals and coordinators of police, KMar and the Labour
     # Inspectorate (tests/web/test_screening_web.py checks the refusals); only
     # world.b (police) can own a batch.
+    # CoMensha only (world a is a municipality, b police: both are refused).
+    ("GET", "/register"): Policy("comensha"),
+    ("GET", "/donker-getal"): Policy("comensha"),
     ("GET", "/screening"): Policy("screening"),
     ("POST", "/screening"): Policy("screening"),
     ("GET", "/screening/{batch_id}"): Policy("screening", "batch_id", "b"),
@@ -214,7 +217,7 @@ def test_other_organisation_gets_404_owner_gets_the_record(client, world, method
     [
         r
         for r in ROUTES
-        if POLICY[r].access in ("admin", "privacy_officer", "coordinator")
+        if POLICY[r].access in ("admin", "privacy_officer", "coordinator", "comensha")
     ],
 )
 def test_professional_cannot_use_privileged_routes(client, world, method, path):

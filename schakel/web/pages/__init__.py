@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from schakel.web.pages import account, register, screening, share_check, shell, signals
+from schakel.web.pages import (
+    account,
+    register,
+    registry,
+    screening,
+    share_check,
+    shell,
+    signals,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account.router)
@@ -11,3 +19,4 @@ router.include_router(share_check.router)
 router.include_router(signals.router)
 router.include_router(screening.router)
 router.include_router(register.router)
+router.include_router(registry.router)
