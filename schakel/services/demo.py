@@ -98,7 +98,11 @@ def load(
 def _random_date(
     rng: random.Random, first: int, last: int, last_month: int = 12
 ) -> str:
-    year, month, day = rng.randint(first, last), rng.randint(1, last_month), rng.randint(1, 28)
+    year, month, day = (
+        rng.randint(first, last),
+        rng.randint(1, last_month),
+        rng.randint(1, 28),
+    )
     return f"{year}-{month:02d}-{day:02d}"
 
 
