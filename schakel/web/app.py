@@ -24,6 +24,7 @@ from schakel.web.deps import CsrfFailed, LoginRequired, SecondFactorRequired
 from schakel.web.i18n import current_language, pick_language
 from schakel.web.problems import problem, validation_problem
 from schakel.web.security import SecurityHeaders
+from schakel.web.throttle import LoginThrottle
 
 API_PREFIX = "/api/v1"
 LANG_COOKIE = "schakel_lang"
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.keys = KeyMaterial.from_settings(settings)
+    app.state.login_throttle = LoginThrottle()
     if settings.audit_signing_key:
         audit_log.enable_checkpoints(
             app.state.session_factory,

@@ -6,7 +6,7 @@ soon as the caller is known (see :mod:`schakel.store.tenancy`).
 """
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -73,10 +73,16 @@ class Caller:
         return self.web_session.csrf_token if self.web_session else ""
 
 
-async def request_form(request: Request) -> FormData:
-    """The parsed form (async); handlers that touch the database stay synchronous so
-    that a blocking query never stalls the event loop."""
-    return await request.form()
+async def request_form(request: Request) -> AsyncIterator[FormData]:
+    """The parsed form (async), closed after the request so that an upload's
+    temporary file is released. Handlers that touch the database stay synchronous
+    so that a blocking query never stalls the event loop; declare this dependency
+    before the caller so the form is closed even when the CSRF check refuses."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 FormDep = Annotated[FormData, Depends(request_form)]

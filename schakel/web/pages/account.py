@@ -12,7 +12,12 @@ from schakel.web.templating import render
 from schakel.web.throttle import LoginThrottle
 
 router = APIRouter()
-throttle = LoginThrottle()
+
+
+def _throttle(request: Request) -> "LoginThrottle":
+    """One throttle per app instance (not per module), so apps never share counts."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,7 +43,7 @@ def login(
     totp: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     client = request.client.host if request.client else "unknown"
-    if throttle.blocked(client):
+    if _throttle(request).blocked(client):
         return render(
             request,
             "login.html",
@@ -55,7 +60,7 @@ def login(
             lockout_minutes=settings.login_lockout_minutes,
         )
     except accounts.LoginFailed:
-        throttle.record_failure(client)
+        _throttle(request).record_failure(client)
         return render(
             request,
             "login.html",
@@ -66,7 +71,7 @@ def login(
         )
     totp_passed = bool(user.totp_enabled and totp and accounts.verify_totp(user, totp))
     if user.totp_enabled and not totp_passed:
-        throttle.record_failure(client)
+        _throttle(request).record_failure(client)
         return render(
             request,
             "login.html",
@@ -75,7 +80,7 @@ def login(
             error=True,
             username=username,
         )
-    throttle.reset(client)
+    _throttle(request).reset(client)
     new = accounts.start_session(
         db, user, hours=settings.session_hours, totp_passed=totp_passed
     )

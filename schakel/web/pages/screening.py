@@ -6,13 +6,11 @@ swap error answers, so for an htmx request a refused review comes back as 200
 with the message inside the card; a plain form post gets 422.
 """
 
-from collections.abc import AsyncIterator
 from functools import cache
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from schakel.errors import InvalidInput
 from schakel.services import screening_review
@@ -45,20 +43,6 @@ STATUS_LABELS: dict[HitStatus, str] = {
     HitStatus.ACCEPTED: N_("Geaccepteerd"),
     HitStatus.DISMISSED: N_("Afgewezen"),
 }
-
-
-async def _upload_form(request: Request) -> AsyncIterator[FormData]:
-    """The multipart form, closed after the request (Starlette leaves an uploaded
-    file's temporary file open otherwise). Declared before the caller so that it
-    also closes when the CSRF check refuses the request."""
-    form = await request.form()
-    try:
-        yield form
-    finally:
-        await form.close()
-
-
-UploadFormDep = Annotated[FormData, Depends(_upload_form)]
 
 
 @cache
@@ -95,7 +79,7 @@ def overview(request: Request, db: SessionDep, caller: CallerDep) -> Response:
 
 @router.post("/screening")
 def upload(
-    request: Request, form: UploadFormDep, db: SessionDep, caller: CallerDep
+    request: Request, form: FormDep, db: SessionDep, caller: CallerDep
 ) -> Response:
     screening_review.require_screening(caller.actor)
     file = form.get("bestand")

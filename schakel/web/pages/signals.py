@@ -5,11 +5,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from schakel.errors import InvalidInput, NotPermitted
-from schakel.services import directory, gate
+from schakel.services import directory, gate, matching, network, signal_import
 from schakel.services import signals as signal_service
 from schakel.signals import PartyRole, SignalSource, Urgency
 from schakel.taxonomy import load_taxonomy
@@ -140,6 +142,56 @@ def create_signal(
     request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, form: FormDep
 ) -> Response:
     return _save(request, db, caller, keys, form, None)
+
+
+@router.get("/signalen/import")
+def import_page(request: Request, caller: CallerDep) -> Response:
+    return render(
+        request,
+        "signal_import.html",
+        caller,
+        report=None,
+        error=None,
+        columns=signal_import.COLUMNS,
+    )
+
+
+@router.post("/signalen/import")
+def import_upload(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, form: FormDep
+) -> Response:
+    upload = form.get("bestand")
+    if not isinstance(upload, StarletteUpload):
+        return render(
+            request,
+            "signal_import.html",
+            caller,
+            status_code=422,
+            report=None,
+            error="Kies een CSV-bestand.",
+            columns=signal_import.COLUMNS,
+        )
+    data = upload.file.read(signal_import.MAX_BYTES + 1)
+    try:
+        report = signal_import.import_csv(db, caller.actor, data, keys)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "signal_import.html",
+            caller,
+            status_code=422,
+            report=None,
+            error=str(exc),
+            columns=signal_import.COLUMNS,
+        )
+    return render(
+        request,
+        "signal_import.html",
+        caller,
+        report=report,
+        error=None,
+        columns=signal_import.COLUMNS,
+    )
 
 
 @router.get("/signalen/{signal_id}/bewerken")
@@ -290,6 +342,21 @@ def inbox_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
         shares=shares,
         names=names,
         statuses=gate.STATUSES,
+        alerts=matching.alerts_for(db, caller.actor),
+        carousels=matching.carousels_for(db, caller.actor),
+    )
+
+
+@router.get("/netwerk")
+def network_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
+    view = network.network_view(db, caller.actor)
+    return render(
+        request,
+        "network.html",
+        caller,
+        view=view,
+        svg=Markup(view.svg),
+        carousels=matching.carousels_for(db, caller.actor),
     )
 
 
