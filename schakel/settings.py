@@ -100,7 +100,20 @@ def _check_signing_key(value: str) -> None:
         raise InsecureSettings(str(exc)) from exc
 
 
-def _load_or_create_embedded_secrets(settings: Settings) -> dict[str, str]:
+def _write_secrets(settings: Settings, stored: dict[str, Any]) -> None:
+    """Atomic write with mode 0600: a crash leaves the old file or the new one."""
+    path = _secrets_file(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(stored, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _load_or_create_embedded_secrets(settings: Settings) -> dict[str, Any]:
     path = _secrets_file(settings)
     stored: dict[str, Any] = {}
     if path.exists():
@@ -109,14 +122,35 @@ def _load_or_create_embedded_secrets(settings: Settings) -> dict[str, str]:
     if missing:
         for name in missing:
             stored[name] = _new_secret(name)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(stored, handle)
-        os.replace(tmp, path)
+        _write_secrets(settings, stored)
     os.chmod(path, 0o600)
-    return {k: str(v) for k, v in stored.items()}
+    return stored
+
+
+def start_embedded_key_rotation(settings: Settings) -> Settings:
+    """Embedded mode: a new encryption key; the current one only decrypts from now on.
+
+    The file is written before any value is re-encrypted, so an interrupted rotation
+    can simply be run again.
+    """
+    stored = _load_or_create_embedded_secrets(settings)
+    older = [stored["encryption_key"], *stored.get("encryption_keys_old", [])]
+    stored["encryption_keys_old"] = list(dict.fromkeys(older))
+    stored["encryption_key"] = secrets.token_urlsafe(32)
+    _write_secrets(settings, stored)
+    return settings.model_copy(
+        update={
+            "encryption_key": stored["encryption_key"],
+            "encryption_keys_old": stored["encryption_keys_old"],
+        }
+    )
+
+
+def finish_embedded_key_rotation(settings: Settings) -> None:
+    """After every value was re-encrypted: forget the old keys."""
+    stored = _load_or_create_embedded_secrets(settings)
+    stored["encryption_keys_old"] = []
+    _write_secrets(settings, stored)
 
 
 def ensure_secrets(settings: Settings) -> Settings:
@@ -138,7 +172,11 @@ def ensure_secrets(settings: Settings) -> Settings:
     if all(getattr(settings, n) for n in SECRET_NAMES):
         return settings
     stored = _load_or_create_embedded_secrets(settings)
-    updates = {n: getattr(settings, n) or stored[n] for n in SECRET_NAMES}
+    updates: dict[str, Any] = {
+        n: getattr(settings, n) or str(stored[n]) for n in SECRET_NAMES
+    }
+    if not settings.encryption_keys_old and stored.get("encryption_keys_old"):
+        updates["encryption_keys_old"] = list(stored["encryption_keys_old"])
     return settings.model_copy(update=updates)
 
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 db_app = typer.Typer(help="Database: migraties.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisaties beheren.", no_args_is_help=True)
 user_app = typer.Typer(help="Gebruikers beheren.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Sleutels voor versleuteling beheren.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="Het auditlog controleren.", no_args_is_help=True)
 
 
@@ -397,11 +400,50 @@ def demo(
     demo_service.print_logins(err_console, logins)
 
 
+@keys_app.command("rotate")
+def keys_rotate(
+    new_key: Annotated[
+        bool,
+        typer.Option(
+            "--new-key", help="Ingebedde modus: maak eerst een nieuwe sleutel"
+        ),
+    ] = False,
+) -> None:
+    """Versleutel alle opgeslagen waarden opnieuw met de huidige sleutel."""
+    from schakel.services.key_rotation import reencrypt_all
+    from schakel.services.keys import KeyMaterial
+    from schakel.settings import (
+        finish_embedded_key_rotation,
+        get_settings,
+        start_embedded_key_rotation,
+    )
+
+    settings = get_settings()
+    if new_key and not settings.is_embedded:
+        fail(
+            "--new-key werkt alleen in ingebedde modus; zet anders "
+            "SCHAKEL_ENCRYPTION_KEY op de nieuwe en SCHAKEL_ENCRYPTION_KEYS_OLD "
+            "op de oude sleutel(s)."
+        )
+    if new_key:
+        settings = start_embedded_key_rotation(settings)
+    _, factory = _store()
+    with _system_session(factory) as session:
+        counts = reencrypt_all(session, KeyMaterial.from_settings(settings))
+    if new_key:
+        finish_embedded_key_rotation(settings)
+    err_console.print(
+        f"Opnieuw versleuteld: {counts['signals']} signalen, "
+        f"{counts['shares']} gedeelde berichten."
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the platform commands to ``app``."""
     app.add_typer(db_app, name="db")
     app.add_typer(org_app, name="org")
     app.add_typer(user_app, name="user")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(keys_app, name="keys")
     app.command("serve")(serve)
     app.command("demo")(demo)

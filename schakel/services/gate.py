@@ -280,3 +280,17 @@ def mark_consent_revoked(session: Session, actor: Actor, row: Signal) -> int:
             count += 1
         session.flush()
     return count
+
+
+def rotate_payloads(session: Session, keys: KeyMaterial) -> int:
+    """Re-encrypt every share payload under the current key (key rotation)."""
+    count = 0
+    with gate_writing():
+        for share in session.scalars(select(Share)):
+            if keys.keyring.needs_rotation(share.payload_enc):
+                share.payload_enc = keys.keyring.rotate(
+                    share.payload_enc, PAYLOAD_CONTEXT
+                )
+                count += 1
+        session.flush()
+    return count
