@@ -11,6 +11,7 @@ and appends to the audit chain).
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import subprocess
@@ -27,6 +28,12 @@ QUESTION = {
     "purpose": "investigation",
     "data": ["identifying"],
     "subject": "possible_victim",
+}
+SIGNAL = {
+    "source": "inspection",
+    "forms": ["labour_exploitation"],
+    "indicators": ["excessive_hours", "very_low_pay"],
+    "description": "Belastingstest (synthetisch): werknemers maken lange dagen.",
 }
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/schakel_bench"
 
@@ -66,13 +73,19 @@ async def _run(
     errors = 0
     per_client = total // clients
     headers = {"Authorization": f"Bearer {token}"}
-    body = {"question": QUESTION, "note": "belasting"} if method == "POST" else None
+    counter = itertools.count()
+
+    def body() -> dict[str, object] | None:
+        if path == "/api/v1/signals":
+            number = next(counter)
+            return {"signal": {**SIGNAL, "phones": [f"06{30000000 + number:08d}"]}}
+        return {"question": QUESTION, "note": "belasting"} if method == "POST" else None
 
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal errors
         for _ in range(per_client):
             start = time.perf_counter()
-            response = await client.request(method, path, json=body, headers=headers)
+            response = await client.request(method, path, json=body(), headers=headers)
             latencies.append(time.perf_counter() - start)
             if response.status_code >= 400:
                 errors += 1
@@ -147,7 +160,10 @@ def bench_backend(
                 _run(url, token, "POST", "/api/v1/decisions", clients, total)
             )
             read = asyncio.run(
-                _run(url, token, "GET", "/api/v1/decisions", clients, total)
+                _run(url, token, "GET", "/api/v1/decisions/1", clients, total)
+            )
+            intake = asyncio.run(
+                _run(url, token, "POST", "/api/v1/signals", clients, total)
             )
         finally:
             server.terminate()
@@ -160,6 +176,7 @@ def bench_backend(
     for name, result in (
         ("write POST /api/v1/decisions", write),
         ("read  GET  /api/v1/decisions/1", read),
+        ("intake POST /api/v1/signals", intake),
     ):
         r = result
         print(
