@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     secure_cookies: bool = False
     ruleset_dir: Path | None = None
+    #: Earlier encryption secrets: still decrypt, until ``schakel keys rotate``.
+    encryption_keys_old: list[str] = Field(default_factory=list)
 
     @property
     def effective_database_url(self) -> str:

@@ -116,3 +116,75 @@ class ShareDecision(TenantOwned, Base):
 
 
 Index("ix_share_decisions_org_created", ShareDecision.org_id, ShareDecision.created_at)
+
+
+class SharedBetween:
+    """Mixin: rows visible to their recipient (``org_id``) and their sender."""
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    sender_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+
+
+class Signal(TenantOwned, Base):
+    """A signal (aanmeldformulier). Identifying content is one encrypted blob; the
+    columns in the clear are vocabulary values needed for routing and statistics."""
+
+    __tablename__ = "signals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(30))
+    observed_on: Mapped[str | None] = mapped_column(String(10))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(40))
+    forms: Mapped[list[Any]] = mapped_column(default=list)
+    indicators: Mapped[list[Any]] = mapped_column(default=list)
+    urgency: Mapped[str] = mapped_column(String(10))
+    content_enc: Mapped[str] = mapped_column(Text)
+    consent_status: Mapped[str] = mapped_column(String(20))
+    consent_recipient: Mapped[str | None] = mapped_column(String(40))
+    consent_purpose: Mapped[str | None] = mapped_column(String(40))
+    consent_revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+
+class SignalToken(TenantOwned, Base):
+    """Keyed match tokens of a signal's identifiers (never the identifiers)."""
+
+    __tablename__ = "signal_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    token: Mapped[str] = mapped_column(String(120), index=True)
+
+
+class Share(SharedBetween, Base):
+    """A delivery of (part of) a signal to another organisation. Written only by
+    :mod:`schakel.services.gate`."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    sender_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(30))
+    decision: Mapped[str] = mapped_column(String(40))
+    ruleset_version: Mapped[str] = mapped_column(String(80))
+    answer: Mapped[dict[str, Any]]
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    anonymised: Mapped[bool] = mapped_column(default=False)
+    consent_based: Mapped[bool] = mapped_column(default=False)
+    consent_revoked: Mapped[bool] = mapped_column(default=False)
+    payload_enc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(40), default="ontvangen")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

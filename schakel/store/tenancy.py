@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, or_, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from schakel.errors import SchakelError
-from schakel.store.models import TenantOwned
+from schakel.store.models import SharedBetween, TenantOwned
 
 
 class MissingScope(SchakelError):
@@ -76,14 +76,24 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
             lambda cls: cls.org_id == org_id,
             include_aliases=True,
             track_closure_variables=False,
-        )
+        ),
+        with_loader_criteria(
+            SharedBetween,
+            lambda cls: or_(cls.org_id == org_id, cls.sender_org_id == org_id),
+            include_aliases=True,
+            track_closure_variables=False,
+        ),
     )
 
 
 def _touches(state: ORMExecuteState) -> bool:
     mappers = [state.bind_mapper] if state.bind_mapper is not None else []
     mappers += list(state.all_mappers)
-    return any(issubclass(m.class_, TenantOwned) for m in mappers if m is not None)
+    return any(
+        issubclass(m.class_, (TenantOwned, SharedBetween))
+        for m in mappers
+        if m is not None
+    )
 
 
 @event.listens_for(Session, "after_begin")

@@ -1,0 +1,263 @@
+"""The share gate: the one function through which personal data leaves an organisation.
+
+Every delivery asks the share check, writes its audit entry and only then stores the
+share, all in the caller's single transaction; the recipient receives exactly the
+part of the signal the decision covers. ``tests/services/test_gate.py`` proves that
+no other module writes the share table.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from schakel.clock import utcnow
+from schakel.errors import InvalidInput, NotFound, NotPermitted
+from schakel.rules import Answer, Decision, Question, check
+from schakel.services import signals as signal_service
+from schakel.services.actor import Actor
+from schakel.services.keys import KeyMaterial
+from schakel.signals import categories_of, minimise, subject_of
+from schakel.signals._minimise import SPECIAL
+from schakel.store import audit_log
+from schakel.store.models import Organisation, Share, Signal
+from schakel.vocabulary import Consent, Covenant, DataCategory, Purpose
+
+PAYLOAD_CONTEXT = "shares.payload"
+ALLOWING = (Decision.ALLOWED, Decision.ALLOWED_WITH_CONDITIONS)
+#: Follow-up statuses a recipient can set (the reporter sees them).
+STATUSES = {
+    "ontvangen": "ontvangen",
+    "in_behandeling": "in behandeling",
+    "opgepakt_onderzoek": "opgepakt: onderzoek",
+    "opgepakt_zorgtraject": "opgepakt: zorgtraject",
+    "opgepakt_bestuurlijk": "opgepakt: bestuurlijke maatregel",
+    "geen_actie": "geen actie",
+}
+
+
+@dataclass(frozen=True)
+class RouteRequest:
+    signal_id: int
+    recipient_org_id: int
+    purpose: Purpose
+    professional_secrecy: bool | None = None
+    serious_danger: bool | None = None
+    covenant: Covenant | None = None
+    anonymised: bool = False
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """What the gate would do: the answer and exactly which categories would travel."""
+
+    question: Question
+    answer: Answer
+    categories: tuple[DataCategory, ...]
+    held: tuple[DataCategory, ...]
+    recipient: Organisation
+    consent_based: bool
+
+    @property
+    def allowed(self) -> bool:
+        return self.answer.decision in ALLOWING
+
+    @property
+    def withheld(self) -> tuple[DataCategory, ...]:
+        return tuple(c for c in self.held if c not in self.categories)
+
+
+def _consent_fact(row: Signal, recipient: str, purpose: str) -> Consent:
+    if signal_service.consent_valid_for(row, recipient, purpose):
+        return Consent.GIVEN
+    if row.consent_status == Consent.REFUSED.value:
+        return Consent.REFUSED
+    return Consent.NOT_ASKED
+
+
+def plan(
+    session: Session, actor: Actor, request: RouteRequest, keys: KeyMaterial
+) -> RoutePlan:
+    """Fill the share-check question from the signal; find the largest allowed part."""
+    row = session.scalars(select(Signal).where(Signal.id == request.signal_id)).first()
+    if row is None or row.org_id != actor.org_id:
+        raise NotFound("Dit signaal bestaat niet of is niet van uw organisatie.")
+    if row.status != signal_service.SUBMITTED:
+        raise InvalidInput(
+            "Dien het signaal eerst in; een concept kan niet worden doorgezet."
+        )
+    recipient = session.get(Organisation, request.recipient_org_id)
+    if recipient is None:
+        raise InvalidInput("ontvanger: deze organisatie bestaat niet.")
+    if recipient.id == actor.org_id:
+        raise InvalidInput("ontvanger: kies een andere organisatie dan uw eigen.")
+    content = signal_service.decrypt(row, keys)
+    held = categories_of(content, actor.org_type)
+    consent = _consent_fact(row, recipient.org_type, request.purpose.value)
+    base = {
+        "sender": actor.org_type.value,
+        "recipient": recipient.org_type,
+        "purpose": request.purpose.value,
+        "subject": subject_of(content).value,
+        "subject_minor": signal_service.minor_victim(content),
+        "consent": consent.value,
+        "professional_secrecy": request.professional_secrecy,
+        "serious_danger": request.serious_danger,
+        "covenant": request.covenant.value if request.covenant else None,
+        "anonymised": request.anonymised,
+    }
+    ordered = tuple(c for c in DataCategory if c in held)
+    question = Question.model_validate({**base, "data": [c.value for c in ordered]})
+    answer = check(question)
+    categories = ordered
+    reduced = tuple(
+        c for c in ordered if c not in SPECIAL and c is not DataCategory.BSN
+    )
+    if (
+        answer.decision is Decision.NOT_ALLOWED
+        and not request.anonymised
+        and reduced
+        and reduced != ordered
+    ):
+        smaller = Question.model_validate({**base, "data": [c.value for c in reduced]})
+        smaller_answer = check(smaller)
+        if smaller_answer.decision in ALLOWING:
+            question, answer, categories = smaller, smaller_answer, reduced
+    return RoutePlan(
+        question, answer, categories, ordered, recipient, consent is Consent.GIVEN
+    )
+
+
+def deliver(
+    session: Session, actor: Actor, request: RouteRequest, keys: KeyMaterial
+) -> Share:
+    """Create the share if, and only if, the share check allows it (audited)."""
+    route = plan(session, actor, request, keys)
+    if not route.allowed:
+        audit_log.append(
+            session,
+            "share.refused",
+            actor_user_id=actor.user_id,
+            org_id=actor.org_id,
+            object_type="signal",
+            object_ref=request.signal_id,
+            ruleset_version=route.answer.ruleset_version,
+            detail={
+                "decision": route.answer.decision.value,
+                "recipient_org_id": route.recipient.id,
+            },
+        )
+        raise NotPermitted(route.answer.explanation_nl)
+    row = session.get(Signal, request.signal_id)
+    assert row is not None
+    content = signal_service.decrypt(row, keys)
+    payload = minimise(
+        content, actor.org_type, set(route.categories), anonymised=request.anonymised
+    )
+    share = Share(
+        org_id=route.recipient.id,
+        sender_org_id=actor.org_id,
+        signal_id=row.id,
+        sender_user_id=actor.user_id,
+        purpose=request.purpose.value,
+        decision=route.answer.decision.value,
+        ruleset_version=route.answer.ruleset_version,
+        answer=route.answer.model_dump(mode="json"),
+        categories=[c.value for c in route.categories],
+        anonymised=request.anonymised,
+        consent_based=route.consent_based,
+        consent_revoked=False,
+        payload_enc=keys.keyring.encrypt_json(payload, PAYLOAD_CONTEXT),
+        status="ontvangen",
+        status_reason="",
+    )
+    session.add(share)
+    session.flush()
+    audit_log.append(
+        session,
+        "share.create",
+        actor_user_id=actor.user_id,
+        org_id=actor.org_id,
+        object_type="share",
+        object_ref=share.id,
+        ruleset_version=route.answer.ruleset_version,
+        detail={
+            "decision": share.decision,
+            "categories": share.categories,
+            "recipient_org_id": share.org_id,
+            "purpose": share.purpose,
+            "anonymised": share.anonymised,
+            "signal_id": row.id,
+        },
+    )
+    return share
+
+
+def _received(session: Session, actor: Actor, share_id: int) -> Share:
+    share = session.scalars(select(Share).where(Share.id == share_id)).first()
+    if share is None or share.org_id != actor.org_id:
+        raise NotFound(
+            "Deze melding bestaat niet of is niet aan uw organisatie gedeeld."
+        )
+    return share
+
+
+def inbox(session: Session, actor: Actor) -> list[Share]:
+    query = select(Share).where(Share.org_id == actor.org_id)
+    return list(
+        session.scalars(query.order_by(Share.created_at.desc(), Share.id.desc()))
+    )
+
+
+def open_share(
+    session: Session, actor: Actor, share_id: int, keys: KeyMaterial
+) -> tuple[Share, dict[str, object]]:
+    """The recipient reads what was delivered (audited as a view)."""
+    share = _received(session, actor, share_id)
+    payload = keys.keyring.decrypt_json(share.payload_enc, PAYLOAD_CONTEXT)
+    audit_log.append(
+        session,
+        "share.view",
+        actor_user_id=actor.user_id,
+        org_id=actor.org_id,
+        object_type="share",
+        object_ref=share.id,
+    )
+    return share, payload
+
+
+def update_status(
+    session: Session, actor: Actor, share_id: int, status: str, reason: str
+) -> Share:
+    """The recipient's follow-up, which the reporter sees on its signal."""
+    if status not in STATUSES:
+        raise InvalidInput(f"status: kies uit {', '.join(STATUSES)}.")
+    if status == "geen_actie" and not reason.strip():
+        raise InvalidInput("reden: geef bij 'geen actie' een reden.")
+    share = _received(session, actor, share_id)
+    share.status = status
+    share.status_reason = reason.strip()[:2000]
+    share.updated_at = utcnow()
+    audit_log.append(
+        session,
+        "share.status",
+        actor_user_id=actor.user_id,
+        org_id=actor.org_id,
+        object_type="share",
+        object_ref=share.id,
+        detail={"status": status},
+    )
+    return share
+
+
+def mark_consent_revoked(session: Session, actor: Actor, row: Signal) -> int:
+    """Tell the recipients of consent-based shares that consent was withdrawn."""
+    shares = session.scalars(
+        select(Share).where(Share.signal_id == row.id, Share.consent_based.is_(True))
+    )
+    count = 0
+    for share in shares:
+        share.consent_revoked = True
+        share.updated_at = utcnow()
+        count += 1
+    return count

@@ -1,0 +1,194 @@
+"""The aanmeldformulier as a validated model, shared by API, pages and import."""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schakel.linkage import InvalidValue, normalise
+from schakel.taxonomy import load_taxonomy
+from schakel.vocabulary import ExploitationForm, OrgType, Purpose
+
+
+class SignalSource(StrEnum):
+    INSPECTION = "inspection"
+    INTAKE = "intake"
+    TIP = "tip"
+    SCREENING_HIT = "screening_hit"
+    CASE_WORK = "case_work"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class PartyRole(StrEnum):
+    POSSIBLE_VICTIM = "possible_victim"
+    POSSIBLE_PERPETRATOR = "possible_perpetrator"
+    OTHER = "other"
+
+
+class ConsentStatus(StrEnum):
+    GIVEN = "given"
+    REFUSED = "refused"
+    NOT_ASKED = "not_asked"
+
+
+def _normalised(kind: str, value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return normalise(kind, value)
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from None
+
+
+def age_on(date_of_birth: str | None, day: dt.date) -> int | None:
+    if not date_of_birth:
+        return None
+    born = dt.date.fromisoformat(date_of_birth)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PersonInput(_Strict):
+    """A person involved; one person can be both possible victim and suspect."""
+
+    roles: Annotated[list[PartyRole], Field(min_length=1)]
+    given_name: str | None = Field(default=None, max_length=100)
+    surname: str | None = Field(default=None, max_length=100)
+    date_of_birth: str | None = None
+    gender: str | None = Field(default=None, max_length=20)
+    bsn: str | None = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        normal = _normalised("date", value)
+        if normal is not None and dt.date.fromisoformat(normal) > dt.date.today():
+            raise ValueError("geboortedatum ligt in de toekomst")
+        return normal
+
+    @field_validator("bsn")
+    @classmethod
+    def _bsn(cls, value: str | None) -> str | None:
+        return _normalised("bsn", value)
+
+
+class AccountInput(_Strict):
+    """An online advert or account, with the platform and what it was used for."""
+
+    platform: str = Field(min_length=1, max_length=60)
+    handle: str = Field(min_length=1, max_length=200)
+    use: str = Field(
+        default="advertising", pattern="^(recruitment|advertising|communication)$"
+    )
+
+
+class ConsentInput(_Strict):
+    """Specific consent: for which recipient type and purpose, by whom."""
+
+    status: ConsentStatus = ConsentStatus.NOT_ASKED
+    recipient: OrgType | None = None
+    purpose: Purpose | None = None
+    given_by: str | None = Field(default=None, pattern="^(subject|parent_or_guardian)$")
+
+    @model_validator(mode="after")
+    def _specific(self) -> "ConsentInput":
+        if self.status is ConsentStatus.GIVEN and (
+            self.recipient is None or self.purpose is None
+        ):
+            raise ValueError(
+                "toestemming moet specifiek zijn: vul ontvanger en doel in"
+            )
+        return self
+
+
+class SignalInput(_Strict):
+    """One signal as a reporter enters it (draft or complete)."""
+
+    source: SignalSource = SignalSource.INSPECTION
+    observed_on: str | None = None
+    municipality: str | None = Field(default=None, max_length=100)
+    forms: list[ExploitationForm] = Field(default_factory=list)
+    indicators: list[str] = Field(default_factory=list)
+    urgency: Urgency = Urgency.NORMAL
+    description: str = Field(default="", max_length=10_000)
+    persons: list[PersonInput] = Field(default_factory=list, max_length=50)
+    phones: list[str] = Field(default_factory=list, max_length=50)
+    emails: list[str] = Field(default_factory=list, max_length=50)
+    ibans: list[str] = Field(default_factory=list, max_length=50)
+    plates: list[str] = Field(default_factory=list, max_length=50)
+    addresses: list[str] = Field(default_factory=list, max_length=50)
+    accounts: list[AccountInput] = Field(default_factory=list, max_length=50)
+    consent: ConsentInput = Field(default_factory=ConsentInput)
+
+    @field_validator("observed_on")
+    @classmethod
+    def _observed(cls, value: str | None) -> str | None:
+        return _normalised("date", value)
+
+    @field_validator("indicators")
+    @classmethod
+    def _known_indicators(cls, codes: list[str]) -> list[str]:
+        taxonomy = load_taxonomy()
+        unknown = [c for c in codes if taxonomy.get(c) is None]
+        if unknown:
+            raise ValueError(f"onbekende indicatorcode(s): {', '.join(unknown)}")
+        return sorted(set(codes))
+
+    @field_validator("phones")
+    @classmethod
+    def _phones(cls, values: list[str]) -> list[str]:
+        return _each("phone", values)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        return _each("email", values)
+
+    @field_validator("ibans")
+    @classmethod
+    def _ibans(cls, values: list[str]) -> list[str]:
+        return _each("iban", values)
+
+    @field_validator("plates")
+    @classmethod
+    def _plates(cls, values: list[str]) -> list[str]:
+        return _each("plate", values)
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [v.strip() for v in values if v.strip()]
+
+    def has_victim_minor(self, day: dt.date) -> bool | None:
+        """True/False when known for a possible victim; None when no birth date."""
+        ages = [
+            age_on(p.date_of_birth, day)
+            for p in self.persons
+            if PartyRole.POSSIBLE_VICTIM in p.roles
+        ]
+        known = [a for a in ages if a is not None]
+        if not known:
+            return None
+        return any(a < 18 for a in known)
+
+
+def _each(kind: str, values: list[str]) -> list[str]:
+    out: list[str] = []
+    for index, value in enumerate(values):
+        if not value.strip():
+            continue
+        try:
+            out.append(normalise(kind, value))
+        except InvalidValue as exc:
+            raise ValueError(f"[{index}] {exc}") from None
+    return list(dict.fromkeys(out))
