@@ -38,11 +38,13 @@ class LanguageMiddleware(BaseHTTPMiddleware):
         finally:
             current_language.reset(token)
         if chosen == language:
+            settings: Settings = request.app.state.settings
             response.set_cookie(
                 LANG_COOKIE,
                 language,
                 samesite="lax",
                 httponly=True,
+                secure=settings.secure_cookies or request.url.scheme == "https",
                 max_age=365 * 24 * 3600,
             )
         return response
