@@ -106,13 +106,14 @@ def test_round_trip_restores_rows_chain_and_decryptable_records(
 
 
 def test_restore_refuses_a_database_with_rows_unless_forced(
-    world: World, settings: Settings, tmp_path: Path
+    world: World, settings: Settings, target: Settings, tmp_path: Path
 ):
     archive = tmp_path / "backup.tar.gz"
     create_backup(settings, archive)
+    assert restore_backup(target, archive).verified
     with pytest.raises(BackupError, match="niet leeg"):
-        restore_backup(settings, archive)
-    assert restore_backup(settings, archive, force=True).verified
+        restore_backup(target, archive)
+    assert restore_backup(target, archive, force=True).verified
 
 
 def test_other_keys_give_a_warning_and_undecryptable_sample(
