@@ -13,6 +13,7 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -153,6 +154,15 @@ class CaptureTable:
     def from_csv_text(cls, text: str, count_column: str = "count") -> CaptureTable:
         """Parse CSV text with a header; rows are named by their line number."""
         reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        try:
+            return cls._from_reader(reader, count_column)
+        except csv.Error as exc:  # e.g. a lone CR, an endless quoted field
+            raise InvalidCaptureTable(
+                f"regel {reader.line_num}: geen geldige CSV ({exc})"
+            ) from None
+
+    @classmethod
+    def _from_reader(cls, reader: Any, count_column: str) -> CaptureTable:
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.routing import Match
 
 import schakel
 from schakel.errors import InvalidInput, NotFound, NotPermitted
@@ -42,11 +43,13 @@ class LanguageMiddleware(BaseHTTPMiddleware):
         finally:
             current_language.reset(token)
         if chosen == language:
+            settings: Settings = request.app.state.settings
             response.set_cookie(
                 LANG_COOKIE,
                 language,
                 samesite="lax",
                 httponly=True,
+                secure=settings.secure_cookies or request.url.scheme == "https",
                 max_age=365 * 24 * 3600,
             )
         return response
@@ -100,10 +103,27 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+        response = _error(request, exc.status_code, str(exc.detail))
+        # Keep the exception's headers (e.g. ``Allow`` on a 405, RFC 9110).
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = _allowed_methods(request)
+        return response
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route on this path: Starlette's own ``Allow`` names
+    only the first matching route's, while GET and POST often are two routes."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 TITLES = {
+    400: "Onleesbaar verzoek",
     401: "Niet ingelogd",
     403: "Geen toegang",
     404: "Niet gevonden",

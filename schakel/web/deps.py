@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -57,6 +57,10 @@ def get_keys(request: Request) -> KeyMaterial:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 KeysDep = Annotated[KeyMaterial, Depends(get_keys)]
+#: A record id in a path: bounded to the database's INTEGER range, so an absurd id
+#: is a 422 instead of an overflow inside the database driver (a 500).
+MAX_RECORD_ID = 2**31 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_RECORD_ID)]
 SessionDep = Annotated[Session, Depends(get_db)]
 
 

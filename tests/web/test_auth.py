@@ -16,7 +16,8 @@ def test_login_page_is_dutch_and_public(client):
 
 def test_english_translation_is_available(client):
     page = client.get("/login?lang=en")
-    assert 'lang="en"' in page.text and "Password" in page.text and "Wachtwoord" not in page.text
+    assert 'lang="en"' in page.text and "Password" in page.text
+    assert "Wachtwoord" not in page.text
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(client, world):

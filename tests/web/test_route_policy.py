@@ -58,7 +58,7 @@ POLICY: dict[tuple[str, str], Policy] = {
         "user", owned="signal_id"
     ),
     ("GET", "/inbox"): Policy("user"),
-    ("GET", "/netwerk"): Policy("coordinator"),
+    ("GET", "/netwerk"): Policy("coordinator", owner="b"),  # police/RIEC analysts
     ("GET", "/inbox/{share_id}"): Policy("user", owned="share_id"),
     ("POST", "/inbox/{share_id}/status"): Policy("user", owned="share_id"),
     ("POST", "/api/v1/signals"): Policy("user"),

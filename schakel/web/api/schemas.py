@@ -1,13 +1,22 @@
 """Pydantic schemas of the API, kept apart from the SQLAlchemy models."""
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from schakel.rules import Answer, Question
 from schakel.signals import SignalInput
 from schakel.vocabulary import Covenant, DataCategory, OrgType, Purpose, Region, Role
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+#: Stored naive in UTC (see :mod:`schakel.clock`); sent with its offset, since an
+#: OpenAPI ``date-time`` (RFC 3339) must carry one.
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class Problem(BaseModel):
@@ -43,7 +52,7 @@ class UserPublic(BaseModel):
     org_id: int
     roles: list[Role]
     totp_enabled: bool
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class UsersPublic(BaseModel):
@@ -56,10 +65,24 @@ class MePublic(BaseModel):
     organisation: OrganisationPublic
 
 
+def problem_response(description: str) -> dict[str, object]:
+    """Errors are sent as application/problem+json, so document that media type."""
+    return {
+        "model": Problem,
+        "description": description,
+        "content": {
+            "application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}
+            }
+        },
+    }
+
+
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    401: {"model": Problem, "description": "Niet ingelogd"},
-    403: {"model": Problem, "description": "Geen toegang"},
-    422: {"model": Problem, "description": "Ongeldige invoer"},
+    400: problem_response("Onleesbaar verzoek (bv. geen geldige JSON)"),
+    401: problem_response("Niet ingelogd"),
+    403: problem_response("Geen toegang"),
+    422: problem_response("Ongeldige invoer"),
 }
 
 
@@ -83,7 +106,7 @@ class ReasoningPublic(BaseModel):
     decision: str
     ruleset_version: str
     note: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class ReasoningsPublic(BaseModel):
@@ -114,7 +137,7 @@ class SignalPublic(BaseModel):
     indicators: list[str]
     urgency: str
     consent_status: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class SignalsPublic(BaseModel):
@@ -137,7 +160,7 @@ class ShareStatusPublic(BaseModel):
     consent_revoked: bool
     status: str
     status_reason: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class SignalDetailPublic(BaseModel):

@@ -15,7 +15,7 @@ from schakel.web.api.screening_schemas import (
     ScreenResultPublic,
     ScreenResultsPublic,
 )
-from schakel.web.deps import CallerDep, KeysDep, SessionDep
+from schakel.web.deps import CallerDep, KeysDep, RecordId, SessionDep
 
 router = APIRouter(tags=["screening"], responses=ERROR_RESPONSES)
 NOT_FOUND: dict[int | str, dict[str, object]] = {
@@ -53,7 +53,7 @@ def list_batches(db: SessionDep, caller: CallerDep) -> ScreeningBatchesPublic:
     responses=NOT_FOUND,
 )
 def read_batch(
-    batch_id: int, db: SessionDep, caller: CallerDep
+    batch_id: RecordId, db: SessionDep, caller: CallerDep
 ) -> ScreeningBatchDetail:
     batch, hits = screening_review.get_batch(db, caller.actor, batch_id)
     return ScreeningBatchDetail(
@@ -68,7 +68,7 @@ def read_batch(
     responses=NOT_FOUND,
 )
 def accept(
-    hit_id: int, body: HitAccept, db: SessionDep, caller: CallerDep, keys: KeysDep
+    hit_id: RecordId, body: HitAccept, db: SessionDep, caller: CallerDep, keys: KeysDep
 ) -> ScreeningHitPublic:
     """Accept a hit: it becomes a signal through the normal intake."""
     hit = screening_review.accept_hit(db, caller.actor, hit_id, keys, body.note)
@@ -81,7 +81,7 @@ def accept(
     responses=NOT_FOUND,
 )
 def dismiss(
-    hit_id: int, body: HitDismiss, db: SessionDep, caller: CallerDep
+    hit_id: RecordId, body: HitDismiss, db: SessionDep, caller: CallerDep
 ) -> ScreeningHitPublic:
     """Dismiss a hit with a reason; the reasons feed the evaluation set."""
     hit = screening_review.dismiss_hit(

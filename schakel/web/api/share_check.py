@@ -9,8 +9,9 @@ from schakel.web.api.schemas import (
     ReasoningCreate,
     ReasoningPublic,
     ReasoningsPublic,
+    problem_response,
 )
-from schakel.web.deps import CallerDep, SessionDep
+from schakel.web.deps import CallerDep, RecordId, SessionDep
 
 router = APIRouter(tags=["share-check"], responses=ERROR_RESPONSES)
 
@@ -43,8 +44,12 @@ def list_saved(db: SessionDep, caller: CallerDep) -> ReasoningsPublic:
     return ReasoningsPublic(data=rows, count=len(rows))
 
 
-@router.get("/decisions/{decision_id}", response_model=ReasoningPublic)
-def read(decision_id: int, db: SessionDep, caller: CallerDep) -> ReasoningPublic:
+@router.get(
+    "/decisions/{decision_id}",
+    response_model=ReasoningPublic,
+    responses={404: problem_response("Niet gevonden")},
+)
+def read(decision_id: RecordId, db: SessionDep, caller: CallerDep) -> ReasoningPublic:
     return ReasoningPublic.model_validate(
         share_check.get_reasoning(db, caller.actor, decision_id)
     )

@@ -17,7 +17,7 @@ from schakel.web.api.schemas import (
     SignalsPublic,
     StatusUpdate,
 )
-from schakel.web.deps import CallerDep, KeysDep, SessionDep
+from schakel.web.deps import CallerDep, KeysDep, RecordId, SessionDep
 
 router = APIRouter(tags=["signals"], responses=ERROR_RESPONSES)
 
@@ -44,7 +44,7 @@ def list_own(db: SessionDep, caller: CallerDep) -> SignalsPublic:
 
 @router.get("/signals/{signal_id}", response_model=SignalDetailPublic)
 def read(
-    signal_id: int, db: SessionDep, caller: CallerDep, keys: KeysDep
+    signal_id: RecordId, db: SessionDep, caller: CallerDep, keys: KeysDep
 ) -> SignalDetailPublic:
     """The reporter's signal with the follow-up status of every share made from it."""
     view = signal_service.get(db, caller.actor, signal_id, keys)
@@ -57,7 +57,11 @@ def read(
 
 @router.post("/signals/{signal_id}/route", response_model=RoutePublic)
 def route(
-    signal_id: int, body: RouteCreate, db: SessionDep, caller: CallerDep, keys: KeysDep
+    signal_id: RecordId,
+    body: RouteCreate,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
 ) -> RoutePublic:
     """Ask the gate; with ``confirm`` true it delivers when the decision allows it."""
     request = gate.RouteRequest(
@@ -89,7 +93,7 @@ def inbox(db: SessionDep, caller: CallerDep) -> SharesPublic:
 
 @router.get("/inbox/{share_id}", response_model=ReceivedSharePublic)
 def received(
-    share_id: int, db: SessionDep, caller: CallerDep, keys: KeysDep
+    share_id: RecordId, db: SessionDep, caller: CallerDep, keys: KeysDep
 ) -> ReceivedSharePublic:
     share, payload = gate.open_share(db, caller.actor, share_id, keys)
     return ReceivedSharePublic(
@@ -99,7 +103,7 @@ def received(
 
 @router.post("/inbox/{share_id}/status", response_model=ShareStatusPublic)
 def set_status(
-    share_id: int, body: StatusUpdate, db: SessionDep, caller: CallerDep
+    share_id: RecordId, body: StatusUpdate, db: SessionDep, caller: CallerDep
 ) -> ShareStatusPublic:
     share = gate.update_status(db, caller.actor, share_id, body.status, body.reason)
     return ShareStatusPublic.model_validate(share)

@@ -23,7 +23,7 @@ from schakel.services.screening_review import (
 )
 from schakel.store.models import ScreeningHit
 from schakel.taxonomy import load_taxonomy
-from schakel.web.deps import CallerDep, FormDep, KeysDep, SessionDep
+from schakel.web.deps import CallerDep, FormDep, KeysDep, RecordId, SessionDep
 from schakel.web.i18n import gettext
 from schakel.web.templating import N_, render
 
@@ -113,7 +113,7 @@ def _batch_page(
     request: Request,
     db: SessionDep,
     caller: CallerDep,
-    batch_id: int,
+    batch_id: RecordId,
     *,
     audited: bool = True,
     message: str | None = None,
@@ -143,7 +143,7 @@ def _batch_page(
 
 @router.get("/screening/{batch_id}")
 def batch_page(
-    request: Request, db: SessionDep, caller: CallerDep, batch_id: int
+    request: Request, db: SessionDep, caller: CallerDep, batch_id: RecordId
 ) -> Response:
     return _batch_page(request, db, caller, batch_id)
 
@@ -153,7 +153,7 @@ def _after_review(
     db: SessionDep,
     caller: CallerDep,
     hit: ScreeningHit | None,
-    hit_id: int,
+    hit_id: RecordId,
     message: str,
     error: InvalidInput | None,
 ) -> Response:
@@ -183,7 +183,7 @@ def accept(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    hit_id: int,
+    hit_id: RecordId,
 ) -> Response:
     try:
         hit = screening_review.accept_hit(
@@ -197,7 +197,7 @@ def accept(
 
 @router.post("/screening/treffers/{hit_id}/afwijzen")
 def dismiss(
-    request: Request, db: SessionDep, caller: CallerDep, form: FormDep, hit_id: int
+    request: Request, db: SessionDep, caller: CallerDep, form: FormDep, hit_id: RecordId
 ) -> Response:
     try:
         hit = screening_review.dismiss_hit(

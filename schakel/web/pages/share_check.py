@@ -24,7 +24,7 @@ from schakel.vocabulary import (
     SubjectRole,
     label,
 )
-from schakel.web.deps import CallerDep, FormDep, SessionDep
+from schakel.web.deps import CallerDep, FormDep, RecordId, SessionDep
 from schakel.web.templating import render
 
 router = APIRouter()
@@ -136,7 +136,7 @@ def reasonings(request: Request, db: SessionDep, caller: CallerDep) -> Response:
 
 @router.get("/verantwoordingen/{decision_id}")
 def reasoning(
-    request: Request, db: SessionDep, caller: CallerDep, decision_id: int
+    request: Request, db: SessionDep, caller: CallerDep, decision_id: RecordId
 ) -> Response:
     row = share_check.get_reasoning(db, caller.actor, decision_id)
     return render(

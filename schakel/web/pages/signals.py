@@ -24,7 +24,7 @@ from schakel.vocabulary import (
     label,
 )
 from schakel.web import signal_forms
-from schakel.web.deps import CallerDep, FormDep, KeysDep, SessionDep
+from schakel.web.deps import CallerDep, FormDep, KeysDep, RecordId, SessionDep
 from schakel.web.templating import render
 from schakel.web.templating import value_label as vlabel
 
@@ -196,7 +196,11 @@ def import_upload(
 
 @router.get("/signalen/{signal_id}/bewerken")
 def edit_signal(
-    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, signal_id: int
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    signal_id: RecordId,
 ) -> Response:
     view = signal_service.get(db, caller.actor, signal_id, keys)
     if view.row.status != signal_service.DRAFT:
@@ -213,7 +217,7 @@ def update_signal(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    signal_id: int,
+    signal_id: RecordId,
 ) -> Response:
     return _save(request, db, caller, keys, form, signal_id)
 
@@ -223,7 +227,7 @@ def _signal_page(
     db: Session,
     caller: CallerDep,
     keys: KeysDep,
-    signal_id: int,
+    signal_id: RecordId,
     *,
     route: gate.RoutePlan | None = None,
     route_values: dict[str, Any] | None = None,
@@ -259,7 +263,11 @@ def _signal_page(
 
 @router.get("/signalen/{signal_id}")
 def signal_page(
-    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, signal_id: int
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    signal_id: RecordId,
 ) -> Response:
     return _signal_page(request, db, caller, keys, signal_id)
 
@@ -275,7 +283,7 @@ def route_signal(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    signal_id: int,
+    signal_id: RecordId,
 ) -> Response:
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
@@ -325,7 +333,7 @@ def route_signal(
 
 @router.post("/signalen/{signal_id}/toestemming-intrekken")
 def revoke_consent(
-    request: Request, db: SessionDep, caller: CallerDep, signal_id: int
+    request: Request, db: SessionDep, caller: CallerDep, signal_id: RecordId
 ) -> Response:
     signal_service.revoke_consent(db, caller.actor, signal_id)
     return RedirectResponse(f"/signalen/{signal_id}", status_code=303)
@@ -362,7 +370,11 @@ def network_page(request: Request, db: SessionDep, caller: CallerDep) -> Respons
 
 @router.get("/inbox/{share_id}")
 def inbox_item(
-    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, share_id: int
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    share_id: RecordId,
 ) -> Response:
     share, payload = gate.open_share(db, caller.actor, share_id, keys)
     names = {o.id: o.name for o in directory.organisations(db)}
@@ -384,7 +396,7 @@ def inbox_status(
     request: Request,
     db: SessionDep,
     caller: CallerDep,
-    share_id: int,
+    share_id: RecordId,
     status: Annotated[str, Form(max_length=40)],
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:

@@ -1,0 +1,246 @@
+"""Web security: CSRF on every state-changing route, session fixation and logout,
+security headers on every page, cookie flags, bounded input sizes.
+
+The route walk reuses the declared policy of test_route_policy, so a new POST route
+is covered here the moment it gets a policy entry.
+"""
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from schakel.store.models import AuditEntry
+from schakel.store.tenancy import Scope, scoped_transaction
+from schakel.vocabulary import Role
+from schakel.web.security import SECURITY_HEADERS
+from tests.factory import PASSWORD, SAMPLE_QUESTION, World, login
+from tests.web.test_route_policy import POLICY, ROUTES
+
+STATE_CHANGING = [(m, p) for m, p in ROUTES if m in {"POST", "PUT", "PATCH", "DELETE"}]
+#: Public by design: the log-in form has no session yet to bind a token to (its
+#: SameSite=Lax cookie is the mitigation; see SECURITY.md).
+NO_CSRF_BY_DESIGN = {("POST", "/login")}
+GET_PAGES = [(m, p) for m, p in ROUTES if m == "GET"]
+
+
+def _owner(world: World, method: str, path: str):
+    """The world organisation that may use the route (screening: the police)."""
+    policy = POLICY[(method, path)]
+    return world.b if policy.owner == "b" or policy.access == "screening" else world.a
+
+
+def _user_for(world: World, method: str, path: str) -> str:
+    access = POLICY[(method, path)].access
+    role = Role(access) if access in {r.value for r in Role} else Role.PROFESSIONAL
+    return _owner(world, method, path).users[role]
+
+
+def _path(world: World, path: str, method: str) -> str:
+    owned = POLICY[(method, path)].owned
+    if owned:
+        record = _owner(world, method, path).records[owned][0]
+        return path.replace("{" + owned + "}", str(record))
+    return path
+
+
+def _form() -> dict[str, str]:
+    return {
+        "question": json.dumps(SAMPLE_QUESTION),
+        "note": "csrf-test",
+        "code": "123456",
+        "recipient": "police",
+        "purpose": "investigation",
+        "data": "identifying",
+        "subject": "possible_victim",
+    }
+
+
+def _audit_length(world: World) -> int:
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEntry)))
+
+
+def test_the_walk_finds_state_changing_routes():
+    assert len(STATE_CHANGING) >= 5
+    assert ("POST", "/logout") in STATE_CHANGING
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [r for r in STATE_CHANGING if r not in NO_CSRF_BY_DESIGN]
+)
+def test_state_changing_routes_refuse_a_session_without_csrf_token(
+    client, world, method, path
+):
+    csrf = login(client, world, _user_for(world, method, path))
+    before = _audit_length(world)
+    url = _path(world, path, method)
+    if path.startswith("/api/"):
+        missing = client.request(method, url, json=SAMPLE_QUESTION)
+        wrong = client.request(
+            method, url, json=SAMPLE_QUESTION, headers={"X-CSRF-Token": "x" + csrf}
+        )
+    else:
+        missing = client.request(method, url, data=_form())
+        wrong = client.request(
+            method, url, data={**_form(), "csrf_token": csrf[:-1] + "x"}
+        )
+    assert missing.status_code == 403, missing.text
+    assert wrong.status_code == 403, wrong.text
+    assert _audit_length(world) == before, "a refused request changed state"
+    assert client.get("/").status_code == 200, "the session itself stays valid"
+
+
+def _log_in(client: TestClient, username: str) -> str:
+    """Log in through the form; returns the session token the server issued."""
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 303, response.text
+    return response.cookies["schakel_session"]
+
+
+def test_a_preset_session_cookie_is_never_adopted(client, world):
+    client.cookies.set("schakel_session", "attacker-chosen-value")
+    issued = _log_in(client, "utrecht.medewerker")
+    assert issued and issued != "attacker-chosen-value"
+    stranger = TestClient(client.app, follow_redirects=False)
+    stranger.cookies.set("schakel_session", "attacker-chosen-value")
+    assert stranger.get("/").status_code == 303
+
+
+def test_logging_in_over_someone_elses_session_issues_a_new_one(client, world):
+    planted = _log_in(client, "avim.medewerker")
+    client.cookies.clear()
+    client.cookies.set("schakel_session", planted)
+    own = _log_in(client, "utrecht.medewerker")
+    assert own != planted
+    other = TestClient(client.app, follow_redirects=False)
+    other.cookies.set("schakel_session", planted)
+    assert other.get("/api/v1/me").json()["user"]["username"] == "avim.medewerker"
+    other.cookies.set("schakel_session", own)
+    assert other.get("/api/v1/me").json()["user"]["username"] == "utrecht.medewerker"
+
+
+def test_logout_ends_the_session_on_the_server(client, world):
+    csrf = login(client, world, "utrecht.medewerker")
+    token = client.cookies["schakel_session"]
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
+    replay = TestClient(client.app, follow_redirects=False)
+    replay.cookies.set("schakel_session", token)
+    assert replay.get("/").status_code == 303
+    assert replay.get("/api/v1/me").status_code == 401
+
+
+def _assert_security_headers(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, (name, response.request.url)
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert "unsafe-eval" not in response.headers["content-security-policy"]
+    assert response.headers.get("cache-control") == "no-store"
+
+
+@pytest.mark.parametrize(("method", "path"), GET_PAGES)
+def test_security_headers_on_every_page(client, world, method, path):
+    access = POLICY[(method, path)].access
+    if access != "public":
+        login(client, world, _user_for(world, method, path))
+    response = client.get(_path(world, path, method))
+    # The world has no CoMensha organisation; a submitted signal is not editable.
+    expected = (
+        403 if access == "comensha" else 303 if path.endswith("/bewerken") else 200
+    )
+    assert response.status_code == expected, response.text
+    _assert_security_headers(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["/bestaat-niet", "/api/v1/bestaat-niet", "/", "/api/v1/me"]
+)
+def test_security_headers_on_errors_and_redirects(client, path):
+    response = client.get(path)
+    assert response.status_code in (303, 401, 404)
+    _assert_security_headers(response)
+
+
+def test_static_files_have_headers_but_may_be_cached(client):
+    response = client.get("/static/schakel.css")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers.get("cache-control") != "no-store"
+
+
+def test_cookies_are_secure_httponly_and_samesite_when_configured(settings, world):
+    from schakel.web.app import create_app
+
+    app = create_app(settings.model_copy(update={"secure_cookies": True}))
+    with TestClient(app, follow_redirects=False) as secure_client:
+        response = secure_client.post(
+            "/login?lang=nl",
+            data={"username": "utrecht.medewerker", "password": PASSWORD},
+        )
+    app.state.engine.dispose()
+    assert response.status_code == 303
+    cookies = response.headers.get_list("set-cookie")
+    assert {c.split("=", 1)[0] for c in cookies} == {"schakel_session", "schakel_lang"}
+    for cookie in cookies:
+        assert re.search(r";\s*Secure", cookie), cookie
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie, cookie
+
+
+def test_session_cookie_is_not_secure_by_default_over_http(client, world):
+    response = client.post(
+        "/login", data={"username": "utrecht.medewerker", "password": PASSWORD}
+    )
+    assert "Secure" not in response.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "limit"),
+    [("/login", "username", 100), ("/login", "password", 1000)],
+)
+def test_login_fields_are_bounded(client, path, field, limit):
+    data = {"username": "x", "password": "y", field: "a" * (limit + 1)}
+    assert client.post(path, data=data).status_code == 422
+
+
+def test_saved_reasoning_fields_are_bounded(client, world):
+    csrf = login(client, world, "utrecht.medewerker")
+    response = client.post(
+        "/verantwoordingen",
+        data={"question": "{" + " " * 4001 + "}", "csrf_token": csrf},
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("record", ["0", "-1", str(2**63), "99999999999999999999"])
+def test_absurd_record_ids_are_422_not_500(client, world, record):
+    csrf = login(client, world, "utrecht.medewerker")
+    page = client.get(f"/verantwoordingen/{record}")
+    api = client.get(f"/api/v1/decisions/{record}", headers={"X-CSRF-Token": csrf})
+    assert page.status_code == api.status_code == 422
+
+
+def test_uploads_are_limited_in_size_and_type(client, world):
+    """Every upload route refuses an oversized file and a non-text file (422)."""
+    csrf = login(client, world, "utrecht.medewerker")
+    big = b"description\n" + b"x" * (5 * 1024 * 1024 + 10)
+    too_big = client.post(
+        "/signalen/import",
+        data={"csrf_token": csrf},
+        files={"bestand": ("groot.csv", big, "text/csv")},
+    )
+    assert too_big.status_code == 422 and "5 MB" in too_big.text
+    binary = client.post(
+        "/signalen/import",
+        data={"csrf_token": csrf},
+        files={"bestand": ("plaatje.png", b"\x89PNG\r\n\x1a\n\xff\xfe", "image/png")},
+    )
+    assert binary.status_code == 422
+    client.cookies.clear()
+    csrf = login(client, world, "avim.medewerker")
+    screening = client.post(
+        "/screening",
+        data={"csrf_token": csrf},
+        files={"bestand": ("groot.jsonl", big, "application/jsonl")},
+    )
+    assert screening.status_code == 422
