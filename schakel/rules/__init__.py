@@ -25,6 +25,7 @@ from schakel.rules._errors import InvalidQuestion, InvalidRuleset
 from schakel.rules._evaluator import Outcome, World
 from schakel.rules._loader import load_ruleset, load_ruleset_from
 from schakel.rules._model import Rule, Ruleset
+from schakel.rules._scenarios import Scenario, load_scenarios, scenario_coverage
 from schakel.rules._schema import (
     Alternative,
     Answer,
@@ -46,13 +47,16 @@ __all__ = [
     "Question",
     "Rule",
     "Ruleset",
+    "Scenario",
     "World",
     "check",
     "evaluate",
     "load_ruleset",
     "load_ruleset_from",
+    "load_scenarios",
     "parse_question",
     "parse_questions",
     "relevant_fields",
     "rules_for",
+    "scenario_coverage",
 ]

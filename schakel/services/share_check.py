@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schakel.errors import InvalidInput, NotFound
-from schakel.rules import Answer, Question, check, load_ruleset
+from schakel.rules import Answer, Question, check, load_ruleset, scenario_coverage
 from schakel.services.actor import Actor
 from schakel.store import audit_log
 from schakel.store.models import ShareDecision
@@ -108,11 +108,13 @@ class RuleView:
     valid_until: str | None
     file: str
     decision: str | None
+    scenarios: tuple[str, ...]
 
 
 def rules_overview() -> tuple[str, list[RuleView]]:
-    """Every rule with citation and validity, for the privacy officer's rules page."""
+    """Every rule with citation, validity and the scenarios that exercise it."""
     ruleset = load_ruleset()
+    coverage = scenario_coverage()
     views = [
         RuleView(
             r.id,
@@ -123,6 +125,7 @@ def rules_overview() -> tuple[str, list[RuleView]]:
             r.valid_until.isoformat() if r.valid_until else None,
             r.file,
             str(r.decision) if r.decision else None,
+            coverage.get(r.id, ()),
         )
         for r in ruleset.rules
     ]

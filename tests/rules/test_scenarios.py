@@ -1,4 +1,4 @@
-"""One runner for every scenario in ``tests/rules/scenarios/*.yaml``."""
+"""One runner for every scenario in ``schakel/rules/nl/scenarios/*.yaml``."""
 
 from __future__ import annotations
 
