@@ -11,9 +11,7 @@ import typer
 
 from schakel.cli._common import err_console, write_json
 
-retention_app = typer.Typer(
-    help="Bewaartermijnen toepassen.", no_args_is_help=True
-)
+retention_app = typer.Typer(help="Bewaartermijnen toepassen.", no_args_is_help=True)
 
 
 @retention_app.command("run")
@@ -26,7 +24,7 @@ def retention_run(
         bool, typer.Option("--json", help="Uitkomst als JSON op stdout.")
     ] = False,
 ) -> None:
-    """Wis of anonimiseer wat volgens de bewaartermijnen is verlopen (één auditregel)."""
+    """Wis of anonimiseer wat verlopen is (één auditregel per ronde)."""
     from schakel.cli.platform import _store
     from schakel.services import retention
     from schakel.services.keys import KeyMaterial

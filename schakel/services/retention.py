@@ -94,7 +94,10 @@ def _signals(session: Session, periods: dict[str, str]) -> Iterator[Due]:
         elif row.id in picked:
             policy, start = "signal_picked_up", picked[row.id]
         else:
-            policy, start = "soft_signal_no_follow_up", row.submitted_at or row.created_at
+            policy, start = (
+                "soft_signal_no_follow_up",
+                row.submitted_at or row.created_at,
+            )
         if policy in periods:
             expires = add_duration(start, periods[policy])
             yield Due(policy, "signal", row.id, row.org_id, expires)
@@ -122,7 +125,9 @@ def _screening(session: Session, periods: dict[str, str]) -> Iterator[Due]:
             continue  # already cleared
         assert hit.reviewed_at is not None
         expires = add_duration(hit.reviewed_at, periods["screening_hit_reviewed"])
-        yield Due("screening_hit_reviewed", "screening_hit", hit.id, hit.org_id, expires)
+        yield Due(
+            "screening_hit_reviewed", "screening_hit", hit.id, hit.org_id, expires
+        )
 
 
 def schedule(session: Session) -> list[Due]:
@@ -131,9 +136,7 @@ def schedule(session: Session) -> list[Due]:
     Runs in the session's scope: a privacy officer sees the own organisation's
     records (tenancy filters), the retention job sees all (system scope).
     """
-    periods = {
-        pid: p.period for pid, p in _policies().items() if p.period is not None
-    }
+    periods = {pid: p.period for pid, p in _policies().items() if p.period is not None}
     found = [
         *_signals(session, periods),
         *_registrations(session, periods),
@@ -186,8 +189,12 @@ def run(session: Session, keys: KeyMaterial, *, dry_run: bool = False) -> RunRes
         detail={
             "policies_version": result.policies_version,
             "counts": result.counts(),
-            "signal_ids": [d.record_id for d in result.expired if d.record_type == "signal"],
-            "share_ids": [d.record_id for d in result.expired if d.record_type == "share"],
+            "signal_ids": [
+                d.record_id for d in result.expired if d.record_type == "signal"
+            ],
+            "share_ids": [
+                d.record_id for d in result.expired if d.record_type == "share"
+            ],
             "screening_hit_ids": [
                 d.record_id for d in result.expired if d.record_type == "screening_hit"
             ],

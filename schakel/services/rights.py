@@ -36,7 +36,7 @@ from schakel.services import signals as signal_service
 from schakel.services.actor import Actor
 from schakel.services.keys import KeyMaterial
 from schakel.services.matching import encode_persons, person_similarity
-from schakel.signals import PersonInput, SignalInput, categories_of
+from schakel.signals import PartyRole, PersonInput, SignalInput, categories_of
 from schakel.store import audit_log
 from schakel.store.models import (
     ErasureRequest,
@@ -123,7 +123,12 @@ NOT_ENOUGH = (
     "e-mailadres."
 )
 QUERY_FIELDS = ("given_name", "surname", "date_of_birth", "phone", "bsn", "email")
-_FIELD_KINDS = {"date_of_birth": "date", "phone": "phone", "bsn": "bsn", "email": "email"}
+_FIELD_KINDS = {
+    "date_of_birth": "date",
+    "phone": "phone",
+    "bsn": "bsn",
+    "email": "email",
+}
 _FIELD_NAMES = {
     "date_of_birth": "geboortedatum",
     "phone": "telefoonnummer",
@@ -195,7 +200,7 @@ def find_signals(
                 found[row.signal_id].add(kind)
         if query.date_of_birth and (query.given_name or query.surname):
             person = PersonInput(
-                roles=["other"],  # type: ignore[list-item]
+                roles=[PartyRole.OTHER],
                 given_name=query.given_name or None,
                 surname=query.surname or None,
                 date_of_birth=query.date_of_birth,
@@ -285,10 +290,10 @@ def _items(
             if row is None or row.erased_at is not None:
                 continue
             matched = tuple(sorted(MATCHED_NL[k] for k in found[signal_id]))
-            holder = orgs.get(row.org_id)
+            holder = orgs[row.org_id]
             name, org_type = _org_label(holder)
             content = signal_service.decrypt(row, keys)
-            held = categories_of(content, OrgType(holder.org_type) if holder else None)  # type: ignore[arg-type]
+            held = categories_of(content, OrgType(holder.org_type))
             items.append(
                 ReportItem(
                     key=f"signal:{row.id}",
@@ -296,9 +301,7 @@ def _items(
                     organisation=name,
                     org_type=org_type,
                     source=row.source,
-                    categories=tuple(
-                        label(c) for c in DataCategory if c in held
-                    ),
+                    categories=tuple(label(c) for c in DataCategory if c in held),
                     purpose=HOLDING_PURPOSE,
                     grounds=(HOLDING_GROUND,),
                     when=_day(row.submitted_at or row.created_at),
@@ -322,13 +325,15 @@ def _items(
                         categories=(
                             ("geen persoonsgegevens (geanonimiseerd)",)
                             if share.anonymised
-                            else tuple(
-                                label(DataCategory(c)) for c in share.categories
-                            )
+                            else tuple(label(DataCategory(c)) for c in share.categories)
                         ),
                         purpose=label(Purpose(share.purpose)),
                         grounds=tuple(
-                            (g.get("id", ""), g.get("citation", ""), g.get("text_nl", ""))
+                            (
+                                g.get("id", ""),
+                                g.get("citation", ""),
+                                g.get("text_nl", ""),
+                            )
                             for g in answer_grounds
                         ),
                         when=_day(share.created_at),
@@ -594,7 +599,9 @@ def erase_signal(session: Session, row: Signal, keys: KeyMaterial) -> dict[str, 
         )
         alerts = session.execute(
             delete(MatchAlert).where(
-                or_(MatchAlert.signal_id == row.id, MatchAlert.other_signal_id == row.id)
+                or_(
+                    MatchAlert.signal_id == row.id, MatchAlert.other_signal_id == row.id
+                )
             )
         )
         shares = list(session.scalars(select(Share).where(Share.signal_id == row.id)))
@@ -685,7 +692,9 @@ def _own_erasure(session: Session, actor: Actor, erasure_id: int) -> ErasureRequ
         select(ErasureRequest).where(ErasureRequest.id == erasure_id)
     ).first()
     if row is None or row.org_id != actor.org_id:
-        raise NotFound("Dit verwijderverzoek bestaat niet of is niet van uw organisatie.")
+        raise NotFound(
+            "Dit verwijderverzoek bestaat niet of is niet van uw organisatie."
+        )
     if row.status != REQUESTED:
         raise InvalidInput("Over dit verwijderverzoek is al besloten.")
     return row

@@ -16,7 +16,11 @@ from tests.factory import PASSWORD, World, keys_for_tests, user_id
 KEYS = keys_for_tests()
 PHONE = "06 9876 5432"
 PHONE_NORMAL = "+31698765432"
-SURNAMES = {"a": ("Daria", "Testescu"), "b": ("Darja", "Testescu"), "c": ("Daria", "Testesku")}
+SURNAMES = {
+    "a": ("Daria", "Testescu"),
+    "b": ("Darja", "Testescu"),
+    "c": ("Daria", "Testesku"),
+}
 DOB = "1994-03-08"
 
 

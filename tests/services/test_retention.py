@@ -82,10 +82,16 @@ def _state(world):
 
 def test_retention_by_moving_the_clock(world):
     world_signals = world.a.records["signal_id"] + world.b.records["signal_id"]
-    draft = save_signal(world, "utrecht.medewerker", signal_about("Ana", "Concept"), submit=False)
-    soft = save_signal(world, "utrecht.medewerker", signal_about("Ana", "Zacht", phone=PHONE))
+    draft = save_signal(
+        world, "utrecht.medewerker", signal_about("Ana", "Concept"), submit=False
+    )
+    soft = save_signal(
+        world, "utrecht.medewerker", signal_about("Ana", "Zacht", phone=PHONE)
+    )
     picked = save_signal(world, "utrecht.medewerker", signal_about("Ana", "Opgepakt"))
-    picked_share = share(world, "utrecht.medewerker", picked, world.b.id, serious_danger=True)
+    picked_share = share(
+        world, "utrecht.medewerker", picked, world.b.id, serious_danger=True
+    )
     [hit] = world.b.records["hit_id"]
     reviewer = actor(world, "avim.medewerker")
     with scoped_transaction(world.factory, Scope.for_org(world.b.id)) as session:
@@ -122,7 +128,9 @@ def test_retention_by_moving_the_clock(world):
     assert hits[hit] == [] and before[2][hit]
     # shares made from erased signals are tombstoned; the picked-up one is not
     assert shares[picked_share] is False
-    assert all(shares[s] for s in world.a.records["share_id"] + world.b.records["share_id"])
+    assert all(
+        shares[s] for s in world.a.records["share_id"] + world.b.records["share_id"]
+    )
 
     with scoped_transaction(world.factory, Scope.system_wide()) as session:
         entry = session.scalars(

@@ -82,7 +82,9 @@ def test_subject_access_finds_the_person_in_three_organisations(world, reported)
         "Politie Rotterdam",
         "Opvang Noord",
     }
-    assert {i.key for i in held} == {f"signal:{s}" for s in reported["signals"].values()}
+    assert {i.key for i in held} == {
+        f"signal:{s}" for s in reported["signals"].values()
+    }
     received = [i for i in report.items if i.kind == "ontvangen"]
     assert [i.key for i in received] == [f"share:{reported['share']}"]
     item = received[0]
@@ -120,8 +122,14 @@ def test_not_enough_to_search_says_what_is_needed(world, raw):
     message = str(caught.value)
     assert "geboortedatum" in message and "BSN" in message
     with scoped_transaction(world.factory, Scope.system_wide()) as session:
-        assert session.scalar(select(AuditEntry.seq).where(
-            AuditEntry.action == "subject_access.create")) is None
+        assert (
+            session.scalar(
+                select(AuditEntry.seq).where(
+                    AuditEntry.action == "subject_access.create"
+                )
+            )
+            is None
+        )
 
 
 def test_an_invalid_identifier_is_named(world):
@@ -228,9 +236,7 @@ def test_erasure_leaves_no_plaintext_and_the_chain_verifies(world, reported):
         assert row.forms == ["labour_exploitation"]  # tombstone keeps vocabulary
         shared = session.get(Share, share_id)
         assert shared.erased_at is not None
-        assert KEYS.keyring.decrypt_json(shared.payload_enc, "shares.payload")[
-            "erased"
-        ]
+        assert KEYS.keyring.decrypt_json(shared.payload_enc, "shares.payload")["erased"]
         for model in (SignalToken, PersonEncoding):
             assert not session.scalars(
                 select(model).where(model.signal_id == signal_id)
