@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     secure_cookies: bool = False
     ruleset_dir: Path | None = None
+    #: Run retention in the web process every this many minutes (0: off, the
+    #: default; then run ``schakel retention run`` from cron or a timer).
+    retention_interval_minutes: float = Field(default=0, ge=0)
     #: Earlier encryption secrets: still decrypt, until ``schakel keys rotate``.
     encryption_keys_old: list[str] = Field(default_factory=list)
 

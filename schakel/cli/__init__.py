@@ -6,7 +6,15 @@ functions, so ``schakel share-check`` does not pay for ``schakel screen``.
 
 import typer
 
-from schakel.cli import backup, estimate, link, platform, screen, share_check
+from schakel.cli import (
+    backup,
+    estimate,
+    link,
+    platform,
+    retention,
+    screen,
+    share_check,
+)
 
 app = typer.Typer(
     name="schakel",
@@ -16,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (share_check, screen, link, estimate, platform, backup):
+for _module in (share_check, screen, link, estimate, platform, backup, retention):
     _module.register(app)
 
 

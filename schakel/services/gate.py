@@ -294,3 +294,35 @@ def rotate_payloads(session: Session, keys: KeyMaterial) -> int:
                 count += 1
         session.flush()
     return count
+
+
+def erase_shares(session: Session, shares: list[Share], keys: KeyMaterial) -> int:
+    """Replace the payload of each share by a tombstone without personal data.
+
+    Used by erasure and retention (:mod:`schakel.services.rights`), which decide
+    *what* expires; only the gate writes shares. The tombstone keeps the signal's
+    vocabulary facts (forms, indicators, date, municipality: the clear columns of
+    the signal itself), so registry counts still add up; the recipient's free-text
+    follow-up reason is cleared too. Returns how many shares were erased.
+    """
+    count = 0
+    with gate_writing():
+        for share in shares:
+            if share.erased_at is not None:
+                continue
+            row = session.get(Signal, share.signal_id)
+            tombstone: dict[str, object] = {"erased": True}
+            if row is not None:
+                tombstone |= {
+                    "forms": list(row.forms or []),
+                    "indicators": list(row.indicators or []),
+                    "observed_on": row.observed_on,
+                    "municipality": row.municipality,
+                }
+            share.payload_enc = keys.keyring.encrypt_json(tombstone, PAYLOAD_CONTEXT)
+            share.status_reason = ""
+            share.erased_at = utcnow()
+            share.updated_at = utcnow()
+            count += 1
+        session.flush()
+    return count

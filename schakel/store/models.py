@@ -151,6 +151,12 @@ class Signal(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    #: Set when the personal data were erased (request or retention); the row stays
+    #: as a tombstone holding vocabulary values only.
+    erased_at: Mapped[datetime | None]
+    #: A legal hold (ground id from ``services/rights_grounds.yaml``): no erasure and
+    #: no retention while set.
+    hold_ground: Mapped[str | None] = mapped_column(String(60))
 
 
 class SignalToken(TenantOwned, Base):
@@ -188,6 +194,8 @@ class Share(SharedBetween, Base):
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the payload was replaced by a tombstone (erasure or retention).
+    erased_at: Mapped[datetime | None]
 
 
 class PersonEncoding(TenantOwned, Base):
@@ -305,3 +313,44 @@ class AuditCheckpoint(Base):
     signed_at: Mapped[str] = mapped_column(String(40))
     key_id: Mapped[str] = mapped_column(String(32))
     signature: Mapped[str] = mapped_column(String(128))
+
+
+class SubjectAccessRequest(TenantOwned, Base):
+    """A data subject's request for access (AVG art. 15), handled by the privacy
+    officer of the organisation that received it. The identifying details searched
+    for are encrypted (``subject_enc``); the report is built from the store on view."""
+
+    __tablename__ = "subject_access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_on: Mapped[str] = mapped_column(String(10))
+    deadline: Mapped[str] = mapped_column(String(10))
+    extended_to: Mapped[str | None] = mapped_column(String(10))
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    subject_enc: Mapped[str] = mapped_column(Text)
+    #: Recorded exemptions: ``{"item", "ground", "note", "user_id", "at"}``.
+    exemptions: Mapped[list[Any]] = mapped_column(default=list)
+    handled_at: Mapped[datetime | None]
+    handled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ErasureRequest(TenantOwned, Base):
+    """A request to erase one of the organisation's signals, and its decision.
+
+    Requested and approved by privacy officers of the controlling organisation;
+    holds references and ground ids, never the personal data it concerns."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    requested_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default="aangevraagd")
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    refusal_ground: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.audit_signing_key, settings.audit_checkpoint_every
             ),
         )
+    _start_retention_scheduler(app, settings)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)
@@ -183,6 +184,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok", "version": schakel.__version__})
 
     return app
+
+
+def _start_retention_scheduler(app: FastAPI, settings: Settings) -> None:
+    """With ``SCHAKEL_RETENTION_INTERVAL_MINUTES`` > 0, retention runs in a
+    background thread from start-up to shutdown of the app."""
+    if settings.retention_interval_minutes <= 0:
+        return
+    from schakel.services import retention
+
+    factory, keys = app.state.session_factory, app.state.keys
+    scheduler = retention.Scheduler(
+        settings.retention_interval_minutes,
+        lambda: retention.run_system(factory, keys),
+    )
+    app.state.retention_scheduler = scheduler
+    app.router.on_startup.append(scheduler.start)
+    app.router.on_shutdown.append(scheduler.stop)
 
 
 def app_factory() -> FastAPI:

@@ -80,6 +80,9 @@ NAVIGATION: list[NavEntry] = [
         N_("Verwerkingsregister"),
         (Role.PRIVACY_OFFICER, Role.ADMIN),
     ),
+    NavEntry("/inzageverzoeken", N_("Inzageverzoeken"), (Role.PRIVACY_OFFICER,)),
+    NavEntry("/verwijderverzoeken", N_("Verwijderverzoeken"), (Role.PRIVACY_OFFICER,)),
+    NavEntry("/bewaartermijnen", N_("Bewaartermijnen"), (Role.PRIVACY_OFFICER,)),
     NavEntry("/gebruikers", N_("Gebruikers"), (Role.ADMIN,)),
     NavEntry("/api/docs", N_("API")),
 ]

@@ -94,6 +94,20 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/screening/hits/{hit_id}/dismiss"): Policy(
         "screening", "hit_id", "b"
     ),
+    # Data-subject rights: privacy officers of their own organisation only; the
+    # records are not in the world, so tests/web/test_rights_web.py checks that
+    # another organisation's privacy officer gets 404.
+    ("GET", "/inzageverzoeken"): Policy("privacy_officer"),
+    ("POST", "/inzageverzoeken"): Policy("privacy_officer"),
+    ("GET", "/inzageverzoeken/{request_id}"): Policy("privacy_officer"),
+    ("POST", "/inzageverzoeken/{request_id}/verlengen"): Policy("privacy_officer"),
+    ("POST", "/inzageverzoeken/{request_id}/uitzondering"): Policy("privacy_officer"),
+    ("POST", "/inzageverzoeken/{request_id}/afgehandeld"): Policy("privacy_officer"),
+    ("GET", "/verwijderverzoeken"): Policy("privacy_officer"),
+    ("POST", "/verwijderverzoeken"): Policy("privacy_officer"),
+    ("POST", "/verwijderverzoeken/{erasure_id}/goedkeuren"): Policy("privacy_officer"),
+    ("POST", "/verwijderverzoeken/bewaarplicht"): Policy("privacy_officer"),
+    ("GET", "/bewaartermijnen"): Policy("privacy_officer"),
 }
 IGNORED_PATHS = {"/static"}
 

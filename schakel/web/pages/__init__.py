@@ -6,6 +6,7 @@ from schakel.web.pages import (
     account,
     register,
     registry,
+    rights,
     screening,
     share_check,
     shell,
@@ -20,3 +21,4 @@ router.include_router(signals.router)
 router.include_router(screening.router)
 router.include_router(register.router)
 router.include_router(registry.router)
+router.include_router(rights.router)

@@ -1,0 +1,312 @@
+"""Data-subject rights for privacy officers: subject-access requests and reports,
+erasure requests with approval and legal holds, and the retention schedule."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from schakel.audit import retention_policies
+from schakel.errors import InvalidInput
+from schakel.services import retention, rights
+from schakel.vocabulary import Role
+from schakel.web.deps import CallerDep, FormDep, KeysDep, SessionDep, require_roles
+from schakel.web.pages.signals import SOURCE_LABELS
+from schakel.web.templating import render
+
+router = APIRouter()
+_PRIVACY = require_roles(Role.PRIVACY_OFFICER)
+STATUS_LABELS = {
+    rights.OPEN: "open",
+    rights.EXTENDED: "verlengd",
+    rights.HANDLED: "afgehandeld",
+    rights.REQUESTED: "aangevraagd (wacht op goedkeuring)",
+    rights.EXECUTED: "uitgevoerd",
+    rights.REFUSED: "geweigerd",
+}
+RECORD_LABELS = {
+    "signal": "Signaal",
+    "share": "Gedeeld signaal",
+    "screening_hit": "Screeningtreffer",
+}
+
+
+def _requests_page(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    rows = rights.list_requests(db, caller.actor)
+    return render(
+        request,
+        "inzageverzoeken.html",
+        caller,
+        status_code=status_code,
+        rows=rows,
+        values=values or {},
+        errors=errors or {},
+        statuses=STATUS_LABELS,
+        overdue={r.id for r in rows if rights.is_overdue(r)},
+        deadline=rights.effective_deadline,
+    )
+
+
+@router.get("/inzageverzoeken", dependencies=[_PRIVACY])
+def requests_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
+    return _requests_page(request, db, caller)
+
+
+@router.post("/inzageverzoeken", dependencies=[_PRIVACY])
+def create_request(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, form: FormDep
+) -> Response:
+    values = {k: str(form.get(k) or "") for k in (*rights.QUERY_FIELDS, "received_on")}
+    try:
+        row = rights.create_request(
+            db, caller.actor, values, keys, values["received_on"] or None
+        )
+    except rights.QueryProblem as exc:
+        return _requests_page(
+            request, db, caller, values=values, errors=exc.fields, status_code=422
+        )
+    return RedirectResponse(f"/inzageverzoeken/{row.id}", status_code=303)
+
+
+def _report_page(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    keys: KeysDep,
+    request_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    report = rights.report(db, caller.actor, request_id, keys)
+    return render(
+        request,
+        "inzageverzoek.html",
+        caller,
+        status_code=status_code,
+        report=report,
+        statuses=STATUS_LABELS,
+        source_labels=SOURCE_LABELS,
+        matched_labels=rights.MATCHED_NL,
+        exemption_grounds=rights.grounds().exemptions,
+        error=error,
+    )
+
+
+@router.get("/inzageverzoeken/{request_id}", dependencies=[_PRIVACY])
+def report_page(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, request_id: int
+) -> Response:
+    return _report_page(request, db, caller, keys, request_id)
+
+
+def _act(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    keys: KeysDep,
+    request_id: int,
+    action: Any,
+) -> Response:
+    try:
+        action()  # the services validate before they change anything
+    except InvalidInput as exc:
+        return _report_page(
+            request, db, caller, keys, request_id, error=str(exc), status_code=422
+        )
+    return RedirectResponse(f"/inzageverzoeken/{request_id}", status_code=303)
+
+
+@router.post("/inzageverzoeken/{request_id}/verlengen", dependencies=[_PRIVACY])
+def extend_request(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    request_id: int,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        request_id,
+        lambda: rights.extend(db, caller.actor, request_id, reason),
+    )
+
+
+@router.post("/inzageverzoeken/{request_id}/uitzondering", dependencies=[_PRIVACY])
+def add_exemption(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    request_id: int,
+    item: Annotated[str, Form(max_length=40)] = "",
+    ground: Annotated[str, Form(max_length=60)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        request_id,
+        lambda: rights.add_exemption(
+            db, caller.actor, request_id, item, ground, note, keys
+        ),
+    )
+
+
+@router.post("/inzageverzoeken/{request_id}/afgehandeld", dependencies=[_PRIVACY])
+def handle_request(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, request_id: int
+) -> Response:
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        request_id,
+        lambda: rights.mark_handled(db, caller.actor, request_id),
+    )
+
+
+def _erasures_page(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    table = rights.grounds()
+    return render(
+        request,
+        "verwijderverzoeken.html",
+        caller,
+        status_code=status_code,
+        rows=rights.list_erasures(db, caller.actor),
+        statuses=STATUS_LABELS,
+        reasons=table.erasure_reasons,
+        holds=table.holds,
+        error=error,
+        notice=notice,
+        values=values or {},
+    )
+
+
+@router.get("/verwijderverzoeken", dependencies=[_PRIVACY])
+def erasures_page(
+    request: Request, db: SessionDep, caller: CallerDep, signaal: int | None = None
+) -> Response:
+    values = {"signal_id": str(signaal)} if signaal else {}
+    return _erasures_page(request, db, caller, values=values)
+
+
+def _signal_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(
+            "signaalnummer: vul het nummer van het signaal in."
+        ) from None
+
+
+@router.post("/verwijderverzoeken", dependencies=[_PRIVACY])
+def request_erasure(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    signal_id: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    try:
+        rights.request_erasure(db, caller.actor, _signal_id(signal_id), reason)
+    except InvalidInput as exc:
+        return _erasures_page(
+            request,
+            db,
+            caller,
+            error=str(exc),
+            values={"signal_id": signal_id, "reason": reason},
+            status_code=422,
+        )
+    return RedirectResponse("/verwijderverzoeken", status_code=303)
+
+
+@router.post("/verwijderverzoeken/{erasure_id}/goedkeuren", dependencies=[_PRIVACY])
+def approve_erasure(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    erasure_id: int,
+) -> Response:
+    done = rights.approve_erasure(db, caller.actor, erasure_id, keys)
+    if done.status == rights.REFUSED and done.refusal_ground:
+        ground = rights.grounds().holds[done.refusal_ground]
+        return _erasures_page(
+            request,
+            db,
+            caller,
+            error=(
+                f"Wissen geweigerd: {ground.text_nl.strip()} ({ground.citation}). "
+                "De weigering is vastgelegd in het auditlog."
+            ),
+            status_code=409,
+        )
+    return RedirectResponse("/verwijderverzoeken", status_code=303)
+
+
+@router.post("/verwijderverzoeken/bewaarplicht", dependencies=[_PRIVACY])
+def set_hold(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    signal_id: Annotated[str, Form(max_length=20)] = "",
+    ground: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    try:
+        rights.set_hold(db, caller.actor, _signal_id(signal_id), ground or None)
+    except InvalidInput as exc:
+        return _erasures_page(request, db, caller, error=str(exc), status_code=422)
+    return _erasures_page(
+        request,
+        db,
+        caller,
+        notice=(
+            f"Bewaarplicht vastgelegd op signaal {signal_id}."
+            if ground
+            else f"Bewaarplicht opgeheven op signaal {signal_id}."
+        ),
+    )
+
+
+@router.get("/bewaartermijnen", dependencies=[_PRIVACY])
+def retention_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
+    due = retention.schedule(db)
+    policies = retention_policies()
+    return render(
+        request,
+        "bewaartermijnen.html",
+        caller,
+        due=due[:500],
+        total=len(due),
+        policies=policies,
+        names={p.id: p.record_type_nl for p in policies.policies},
+        applied=set(retention.APPLIED),
+        record_labels=RECORD_LABELS,
+    )
