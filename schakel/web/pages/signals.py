@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from schakel.errors import InvalidInput, NotPermitted
-from schakel.services import directory, gate
+from schakel.services import cases, directory, gate
 from schakel.services import signals as signal_service
 from schakel.signals import PartyRole, SignalSource, Urgency
 from schakel.taxonomy import load_taxonomy
@@ -202,6 +202,7 @@ def _signal_page(
         source_labels=SOURCE_LABELS,
         role_labels=ROLE_LABELS,
         taxonomy=load_taxonomy(),
+        case_outcomes=cases.outcomes_for_signal(db, caller.actor, signal_id),
     )
 
 
@@ -290,6 +291,7 @@ def inbox_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
         shares=shares,
         names=names,
         statuses=gate.STATUSES,
+        overdue_actions=cases.overdue_actions(db, caller.actor),
     )
 
 
