@@ -235,18 +235,18 @@ CASE_MARKER = "testcasus-bijdrage"
 
 
 def _add_case(world: "World") -> None:
-    """A case of a (municipality) with b (police) accepted, one contribution and an
-    action owned by a's professional."""
+    """A case of a (municipality) alone, with one contribution and an action owned
+    by a's professional; b is a stranger to it (tests/services/test_cases.py builds
+    cases with partners)."""
     import datetime as dt
 
     from schakel.services import cases
     from schakel.vocabulary import Covenant
 
     keys = keys_for_tests()
-    a, b = world.a, world.b
+    a = world.a
     lead_id = user_id(world, a.users[Role.COORDINATOR])
     worker_id = user_id(world, a.users[Role.PROFESSIONAL])
-    partner_id = user_id(world, b.users[Role.COORDINATOR])
     with scoped_transaction(world.factory, Scope.for_org(a.id)) as session:
         lead = accounts.actor_for(session, lead_id)
         case = cases.open_case(
@@ -256,12 +256,6 @@ def _add_case(world: "World") -> None:
             frame=Covenant.ZORG_EN_VEILIGHEIDSHUIS,
             signal_id=a.records["signal_id"][0],
         )
-        cases.invite(session, lead, case.id, b.id)
-    with scoped_transaction(world.factory, Scope.for_org(b.id)) as session:
-        partner = accounts.actor_for(session, partner_id)
-        cases.accept(session, partner, case.id)
-    with scoped_transaction(world.factory, Scope.for_org(a.id)) as session:
-        lead = accounts.actor_for(session, lead_id)
         worker = accounts.actor_for(session, worker_id)
         cases.contribute(session, worker, keys, case.id, CASE_MARKER)
         action = cases.add_action(
