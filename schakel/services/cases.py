@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from schakel.clock import utcnow
@@ -312,7 +312,9 @@ def open_case(
     alert: MatchAlert | None = None
     if alert_id is not None:
         alert = session.scalars(
-            select(MatchAlert).where(MatchAlert.id == alert_id)
+            select(MatchAlert).where(
+                MatchAlert.id == alert_id, MatchAlert.org_id == actor.org_id
+            )
         ).first()
         if alert is None:
             raise InvalidInput("hit-melding: deze bestaat niet bij uw organisatie.")
@@ -582,7 +584,11 @@ def add_action(
 
 def complete_action(session: Session, actor: Actor, action_id: int) -> CaseAction:
     """The owner marks an own action done (a tenant-filtered read: own org only)."""
-    row = session.scalars(select(CaseAction).where(CaseAction.id == action_id)).first()
+    row = session.scalars(
+        select(CaseAction).where(
+            CaseAction.id == action_id, CaseAction.org_id == actor.org_id
+        )
+    ).first()
     if row is None:
         raise NotFound("Deze actie bestaat niet of is niet van uw organisatie.")
     if row.owner_user_id != actor.user_id:
@@ -669,14 +675,16 @@ def outcomes_for_signal(
     case_ids = set(
         session.scalars(
             select(CaseConference.id).where(
-                CaseConference.source_signal_id == signal_id
+                CaseConference.source_signal_id == signal_id,
+                CaseConference.org_id == actor.org_id,
             )
         )
     )
     case_ids |= set(
         session.scalars(
             select(CaseContribution.case_id).where(
-                CaseContribution.signal_id == signal_id
+                CaseContribution.signal_id == signal_id,
+                CaseContribution.org_id == actor.org_id,
             )
         )
     )
@@ -699,7 +707,9 @@ def list_for(
 ) -> list[tuple[CaseConference, CaseParticipant]]:
     """Cases the caller's organisation takes part in or is invited to."""
     memberships = session.scalars(
-        select(CaseParticipant).order_by(CaseParticipant.case_id.desc())
+        select(CaseParticipant)
+        .where(CaseParticipant.org_id == actor.org_id)
+        .order_by(CaseParticipant.case_id.desc())
     ).all()
     by_case = {m.case_id: m for m in memberships}
     if not by_case:
@@ -737,7 +747,13 @@ def get(
         return view
     names = {o.id: o.name for _, o in participants}
     own_grants = session.scalars(
-        select(CaseContributionGrant).where(CaseContributionGrant.case_id == case_id)
+        select(CaseContributionGrant).where(
+            CaseContributionGrant.case_id == case_id,
+            or_(
+                CaseContributionGrant.org_id == actor.org_id,
+                CaseContributionGrant.sender_org_id == actor.org_id,
+            ),
+        )
     ).all()
     mine = {g.contribution_id: g for g in own_grants if g.org_id == actor.org_id}
     given: dict[int, list[CaseContributionGrant]] = {}
@@ -841,6 +857,11 @@ def sources(session: Session, actor: Actor) -> tuple[list[Signal], list[MatchAle
         if s.status == signal_service.SUBMITTED
     ]
     alerts = list(
-        session.scalars(select(MatchAlert).order_by(MatchAlert.id.desc()).limit(200))
+        session.scalars(
+            select(MatchAlert)
+            .where(MatchAlert.org_id == actor.org_id)
+            .order_by(MatchAlert.id.desc())
+            .limit(200)
+        )
     )
     return signals, alerts

@@ -108,7 +108,9 @@ def test_a_grant_the_check_does_not_allow_hides_the_contribution(world):
     case_id = _open(world, frame=Covenant.OTHER, purpose=Purpose.CARE)
     _accept(world, case_id)
     _contribute(world, WORKER, case_id, identifying=True)
-    _contribute(world, PARTNER_WORKER, case_id, "Bekend bij de politie.", identifying=True)
+    _contribute(
+        world, PARTNER_WORKER, case_id, "Bekend bij de politie.", identifying=True
+    )
     view, texts = _view(world, PARTNER, case_id)
     assert SECRET not in texts and texts == ["Bekend bij de politie."]
     assert view.hidden == 1
@@ -326,9 +328,10 @@ def test_closed_case_is_read_only_and_feeds_back_to_the_reporter(world):
         )
     assert (case_id, "zorgtraject") in feedback
     with acting(world, PARTNER_WORKER) as (session, actor):
-        assert cases.outcomes_for_signal(
-            session, actor, world.a.records["signal_id"][0]
-        ) == []
+        assert (
+            cases.outcomes_for_signal(session, actor, world.a.records["signal_id"][0])
+            == []
+        )
 
 
 def test_decisions_are_append_only_and_grants_only_from_the_gate(world):
