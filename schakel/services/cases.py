@@ -723,9 +723,7 @@ def list_for(
     return [(c, by_case[c.id]) for c in cases]
 
 
-def get(
-    session: Session, actor: Actor, case_id: int, keys: KeyMaterial
-) -> CaseView:
+def get(session: Session, actor: Actor, case_id: int, keys: KeyMaterial) -> CaseView:
     """The case as the caller's organisation may see it (audited as a view).
 
     An invited organisation sees only the invitation; an accepted one sees its own
@@ -820,9 +818,7 @@ def get(
     return view
 
 
-def invitable(
-    session: Session, actor: Actor, view: CaseView
-) -> list[Organisation]:
+def invitable(session: Session, actor: Actor, view: CaseView) -> list[Organisation]:
     """Organisations the frame allows that are not yet in the case."""
     taken = {o.id for _, o in view.participants}
     allowed = {t.value for t in view.frame.org_types}

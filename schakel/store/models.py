@@ -339,9 +339,7 @@ class CaseParticipant(TenantOwned, Base):
     __tablename__ = "case_participants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("case_conferences.id"), index=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     invited_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -355,9 +353,7 @@ class CaseContribution(TenantOwned, Base):
     __tablename__ = "case_contributions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("case_conferences.id"), index=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
     author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text_enc: Mapped[str] = mapped_column(Text)
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"))
@@ -379,9 +375,7 @@ class CaseContributionGrant(SharedBetween, Base):
     __tablename__ = "case_contribution_grants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("case_conferences.id"), index=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
     contribution_id: Mapped[int] = mapped_column(
         ForeignKey("case_contributions.id"), index=True
     )
@@ -399,9 +393,7 @@ class CaseDecision(TenantOwned, Base):
     __tablename__ = "case_decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("case_conferences.id"), index=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
     actor_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -413,9 +405,7 @@ class CaseAction(TenantOwned, Base):
     __tablename__ = "case_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("case_conferences.id"), index=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
     owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text_enc: Mapped[str] = mapped_column(Text)

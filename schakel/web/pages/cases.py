@@ -63,7 +63,9 @@ def _new_page(
         status_code=status_code,
         values=values,
         error=error,
-        signals=[(str(s.id), f"Signaal {s.id} ({s.observed_on or ''})") for s in signals],
+        signals=[
+            (str(s.id), f"Signaal {s.id} ({s.observed_on or ''})") for s in signals
+        ],
         alerts=[(str(a.id), f"Hit {a.id} op signaal {a.signal_id}") for a in alerts],
         frames=[(c.value, f.label) for c, f in cases.frames().items()],
         purposes=[(p.value, label(p)) for p in Purpose],
@@ -134,7 +136,9 @@ def _case_page(
         owners=[(str(i), n) for i, n in cases.action_owners(db, view)]
         if view.accepted
         else [],
-        own_signals=[(str(s.id), f"Signaal {s.id}") for s in cases.sources(db, caller.actor)[0]],
+        own_signals=[
+            (str(s.id), f"Signaal {s.id}") for s in cases.sources(db, caller.actor)[0]
+        ],
         is_lead=view.case.org_id == caller.actor.org_id
         and caller.actor.has(Role.COORDINATOR),
         is_coordinator=caller.actor.has(Role.COORDINATOR),
