@@ -228,3 +228,47 @@ def _add_screening(world: "World") -> None:
 
 
 WORLD_HOOKS.append(_add_screening)
+
+
+#: Text of the world's case contribution: only participants may see it.
+CASE_MARKER = "testcasus-bijdrage"
+
+
+def _add_case(world: "World") -> None:
+    """A case of a (municipality) alone, with one contribution and an action owned
+    by a's professional; b is a stranger to it (tests/services/test_cases.py builds
+    cases with partners)."""
+    import datetime as dt
+
+    from schakel.services import cases
+    from schakel.vocabulary import Covenant
+
+    keys = keys_for_tests()
+    a = world.a
+    lead_id = user_id(world, a.users[Role.COORDINATOR])
+    worker_id = user_id(world, a.users[Role.PROFESSIONAL])
+    with scoped_transaction(world.factory, Scope.for_org(a.id)) as session:
+        lead = accounts.actor_for(session, lead_id)
+        case = cases.open_case(
+            session,
+            lead,
+            keys,
+            frame=Covenant.ZORG_EN_VEILIGHEIDSHUIS,
+            signal_id=a.records["signal_id"][0],
+        )
+        worker = accounts.actor_for(session, worker_id)
+        cases.contribute(session, worker, keys, case.id, CASE_MARKER)
+        action = cases.add_action(
+            session,
+            lead,
+            keys,
+            case.id,
+            "Huisbezoek plannen",
+            worker.user_id,
+            dt.date.today() + dt.timedelta(days=7),
+        )
+    a.records.setdefault("case_id", []).append(case.id)
+    a.records.setdefault("action_id", []).append(action.id)
+
+
+WORLD_HOOKS.append(_add_case)

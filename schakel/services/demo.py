@@ -92,6 +92,8 @@ def load(
         f"  {len(data.get('signals', []))} signalen via de intake, "
         f"{routed} doorgezet via de deelpoort"
     )
+    opened = _load_cases(session, keys, data.get("cases", []))
+    progress(f"  {opened} casusoverleg(gen) via de casusdienst en de deelpoort")
     return DEMO_LOGINS
 
 
@@ -254,3 +256,59 @@ def print_logins(console: Console, logins: list[DemoLogin]) -> None:
     console.print(
         "Elke organisatie heeft ook <slug>.medewerker / .analist / .privacy / .beheer."
     )
+
+
+def _load_cases(
+    session: Session, keys: KeyMaterial, specs: list[dict[str, Any]]
+) -> int:
+    """Case conferences opened, joined and run through the case service."""
+    import datetime as dt
+
+    from schakel.services import cases
+    from schakel.services import signals as signal_service
+    from schakel.signals import SignalInput
+    from schakel.vocabulary import Covenant
+
+    for spec in specs:
+        lead = _actor(session, spec["opened_by"])
+        content = SignalInput.model_validate(spec["signal"])
+        row = signal_service.save(session, lead, content, keys, submit=True)
+        case = cases.open_case(
+            session, lead, keys, frame=Covenant(spec["frame"]), signal_id=row.id
+        )
+        for slug in spec.get("invite", []):
+            cases.invite(session, lead, case.id, _org_id(session, slug))
+        for username in spec.get("accept", []):
+            cases.accept(session, _actor(session, username), case.id)
+        for item in spec.get("contributions", []):
+            cases.contribute(
+                session,
+                _actor(session, item["by"]),
+                keys,
+                case.id,
+                item["text"],
+                identifying=item.get("identifying", False),
+                professional_secrecy=item.get("professional_secrecy"),
+            )
+        if spec.get("status"):
+            cases.set_status(session, lead, case.id, spec["status"])
+        for item in spec.get("decisions", []):
+            cases.record_decision(
+                session,
+                _actor(session, item["by"]),
+                keys,
+                case.id,
+                item["text"],
+                item["reason"],
+            )
+        for item in spec.get("actions", []):
+            cases.add_action(
+                session,
+                _actor(session, item["by"]),
+                keys,
+                case.id,
+                item["text"],
+                _actor(session, item["owner"]).user_id,
+                dt.date.today() + dt.timedelta(days=item["days"]),
+            )
+    return len(specs)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from schakel.clock import utcnow
 from schakel.errors import InvalidInput, NotFound, NotPermitted
-from schakel.rules import Answer, Decision, Question, check
+from schakel.rules import Answer, Decision, Question, check, load_ruleset
 from schakel.services import signals as signal_service
 from schakel.services.actor import Actor
 from schakel.services.keys import KeyMaterial
@@ -21,7 +21,14 @@ from schakel.signals import categories_of, minimise, subject_of
 from schakel.signals._minimise import SPECIAL
 from schakel.store import audit_log
 from schakel.store.guards import gate_writing
-from schakel.store.models import Organisation, Share, Signal
+from schakel.store.models import (
+    CaseConference,
+    CaseContribution,
+    CaseContributionGrant,
+    Organisation,
+    Share,
+    Signal,
+)
 from schakel.vocabulary import Consent, Covenant, DataCategory, Purpose
 
 PAYLOAD_CONTEXT = "shares.payload"
@@ -326,3 +333,99 @@ def erase_shares(session: Session, shares: list[Share], keys: KeyMaterial) -> in
             count += 1
         session.flush()
     return count
+
+
+# --- Case conferences ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantDecision:
+    """What the gate decided for one participant and one contribution."""
+
+    visible: bool
+    decision: str
+    ruleset_version: str
+    answer: dict[str, object]
+
+
+#: Recorded when a contribution holds no personal data (nothing to ask the check).
+NO_PERSONAL_DATA = "no_personal_data"
+
+
+def grant_contribution(
+    session: Session,
+    actor: Actor,
+    contribution: CaseContribution,
+    case: CaseConference,
+    recipient: Organisation,
+) -> CaseContributionGrant:
+    """Decide (share check), audit and store whether ``recipient`` may see a case
+    contribution; the only writer of :class:`CaseContributionGrant`.
+
+    The question is the contributor's type to the participant's type, for the purpose
+    and covenant the case's frame fixes, with the categories derived when the
+    contribution was made. Only an allowing answer makes it visible.
+    """
+    sender = session.get(Organisation, contribution.org_id)
+    assert sender is not None
+    categories = [c for c in DataCategory if c.value in contribution.categories]
+    if categories:
+        consent = None
+        if contribution.signal_id is not None:
+            row = session.get(Signal, contribution.signal_id)
+            assert row is not None
+            consent = _consent_fact(row, recipient.org_type, case.purpose).value
+        question = Question.model_validate(
+            {
+                "sender": sender.org_type,
+                "recipient": recipient.org_type,
+                "purpose": case.purpose,
+                "covenant": case.frame,
+                "data": [c.value for c in categories],
+                "subject": contribution.subject,
+                "subject_minor": contribution.subject_minor,
+                "consent": consent,
+                "professional_secrecy": contribution.professional_secrecy,
+                "serious_danger": contribution.serious_danger,
+            }
+        )
+        answer = check(question)
+        outcome = GrantDecision(
+            answer.decision in ALLOWING,
+            answer.decision.value,
+            answer.ruleset_version,
+            answer.model_dump(mode="json"),
+        )
+    else:
+        outcome = GrantDecision(True, NO_PERSONAL_DATA, load_ruleset().version, {})
+    with gate_writing():
+        grant = CaseContributionGrant(
+            org_id=recipient.id,
+            sender_org_id=contribution.org_id,
+            case_id=case.id,
+            contribution_id=contribution.id,
+            visible=outcome.visible,
+            decision=outcome.decision,
+            ruleset_version=outcome.ruleset_version,
+            answer=outcome.answer,
+            categories=[c.value for c in categories],
+        )
+        session.add(grant)
+        session.flush()
+    audit_log.append(
+        session,
+        "case.contribution.grant",
+        actor_user_id=actor.user_id,
+        org_id=actor.org_id,
+        object_type="case_contribution",
+        object_ref=contribution.id,
+        ruleset_version=outcome.ruleset_version,
+        detail={
+            "case_id": case.id,
+            "recipient_org_id": recipient.id,
+            "decision": outcome.decision,
+            "visible": outcome.visible,
+            "categories": grant.categories,
+        },
+    )
+    return grant

@@ -3,6 +3,8 @@
 
 The gate enters :func:`gate_writing` around each write and flushes inside it; any
 other code that adds or changes a share fails at flush with :class:`GateBypass`.
+The same holds for case-contribution grants (what a case participant may see), and
+case decisions are append-only: changing or deleting one fails at any time.
 """
 
 from collections.abc import Iterator
@@ -14,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from schakel.errors import SchakelError
-from schakel.store.models import Share
+from schakel.store.models import CaseContributionGrant, CaseDecision, Share
 
 _writing: ContextVar[bool] = ContextVar("gate_writing", default=False)
 
@@ -36,10 +38,13 @@ def gate_writing() -> Iterator[None]:
 def _only_the_gate_writes_shares(
     session: Session, _context: Any, _instances: Any
 ) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, CaseDecision):
+            raise GateBypass("Een besluit in een casus kan niet worden gewijzigd.")
     if _writing.get():
         return
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Share):
+        if isinstance(obj, (Share, CaseContributionGrant)):
             raise GateBypass(
                 "Delen kan alleen via de deelpoort (schakel.services.gate)."
             )

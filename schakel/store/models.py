@@ -354,3 +354,111 @@ class ErasureRequest(TenantOwned, Base):
     decided_at: Mapped[datetime | None]
     refusal_ground: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseConference(TenantOwned, Base):
+    """A case conference (casusoverleg), owned by the organisation that opened it.
+
+    Partners reach it through their own :class:`CaseParticipant` row; the service
+    reads the case elevated only after that check. Texts are encrypted; the clear
+    columns hold vocabulary values and dates.
+    """
+
+    __tablename__ = "case_conferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opened_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    frame: Mapped[str] = mapped_column(String(30))
+    purpose: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="aangemeld")
+    source_signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"))
+    source_alert_id: Mapped[int | None]
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    outcome_reason_enc: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    #: Start of the retention period; enforced by the accountability work.
+    retention_until: Mapped[datetime | None]
+
+
+class CaseParticipant(TenantOwned, Base):
+    """An organisation's place in a case: ``invited`` until its coordinator accepts."""
+
+    __tablename__ = "case_participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    invited_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[datetime | None]
+
+
+class CaseContribution(TenantOwned, Base):
+    """What one participant brought to the case (``org_id``: the contributor)."""
+
+    __tablename__ = "case_contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text_enc: Mapped[str] = mapped_column(Text)
+    signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"))
+    identifying: Mapped[bool] = mapped_column(default=False)
+    #: Facts for the share check, fixed when the contribution is made, so that a
+    #: late joiner's grant is decided on the same facts without decrypting again.
+    subject: Mapped[str] = mapped_column(String(30))
+    subject_minor: Mapped[bool | None]
+    professional_secrecy: Mapped[bool | None]
+    serious_danger: Mapped[bool | None]
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseContributionGrant(SharedBetween, Base):
+    """The share gate's decision whether participant ``org_id`` may see a
+    contribution of ``sender_org_id``. Written only by :mod:`schakel.services.gate`."""
+
+    __tablename__ = "case_contribution_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("case_contributions.id"), index=True
+    )
+    visible: Mapped[bool] = mapped_column(default=False)
+    decision: Mapped[str] = mapped_column(String(40))
+    ruleset_version: Mapped[str] = mapped_column(String(80))
+    answer: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseDecision(TenantOwned, Base):
+    """An append-only decision of the meeting (``org_id``: the recorder's)."""
+
+    __tablename__ = "case_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    actor_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseAction(TenantOwned, Base):
+    """An action-plan item (``org_id``: the owner's organisation)."""
+
+    __tablename__ = "case_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text_enc: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]

@@ -60,6 +60,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("/", N_("Overzicht")),
     NavEntry("/signalen", N_("Signalen")),
     NavEntry("/inbox", N_("Inbox")),
+    NavEntry("/casussen", N_("Casussen"), (Role.COORDINATOR,)),
     NavEntry(
         "/netwerk", N_("Netwerk"), (Role.COORDINATOR,), (OrgType.POLICE, OrgType.RIEC)
     ),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from tests.factory import SAMPLE_QUESTION, SAMPLE_SIGNAL, login
+from schakel.vocabulary import Role
+from tests.factory import CASE_MARKER, SAMPLE_QUESTION, SAMPLE_SIGNAL, login
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,20 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/verwijderverzoeken/{erasure_id}/goedkeuren"): Policy("privacy_officer"),
     ("POST", "/verwijderverzoeken/bewaarplicht"): Policy("privacy_officer"),
     ("GET", "/bewaartermijnen"): Policy("privacy_officer"),
+    # Case conferences: any user of a participating organisation reads and
+    # contributes; coordinator steps are checked per route (and again per case).
+    ("GET", "/casussen"): Policy("user"),
+    ("GET", "/casussen/nieuw"): Policy("coordinator"),
+    ("POST", "/casussen/nieuw"): Policy("coordinator"),
+    ("GET", "/casussen/{case_id}"): Policy("user", owned="case_id"),
+    ("POST", "/casussen/{case_id}/bijdragen"): Policy("user", owned="case_id"),
+    ("POST", "/casussen/{case_id}/uitnodigen"): Policy("coordinator", "case_id"),
+    ("POST", "/casussen/{case_id}/accepteren"): Policy("coordinator", "case_id"),
+    ("POST", "/casussen/{case_id}/status"): Policy("coordinator", "case_id"),
+    ("POST", "/casussen/{case_id}/besluiten"): Policy("coordinator", "case_id"),
+    ("POST", "/casussen/{case_id}/acties"): Policy("coordinator", "case_id"),
+    ("POST", "/casussen/{case_id}/afsluiten"): Policy("coordinator", "case_id"),
+    ("POST", "/casus-acties/{action_id}/afgerond"): Policy("user", owned="action_id"),
 }
 IGNORED_PATHS = {"/static"}
 
@@ -163,6 +178,14 @@ def _body_for(path):
         return {"data": {"recipient_org_id": "1", "purpose": "investigation"}}
     if path.endswith("/bewerken"):
         return {"data": {"action": "draft", "description": "x"}}
+    if path.startswith("/casussen/") and path.endswith("/bijdragen"):
+        return {"data": {"text": "Nieuwe bijdrage"}}
+    if path.startswith("/casussen/") and path.endswith("/besluiten"):
+        return {"data": {"text": "Besluit", "reason": "Motivering"}}
+    if path.startswith("/casussen/") and path.endswith("/status"):
+        return {"data": {"status": "triage"}}
+    if path.startswith("/casussen/") and path.endswith("/afsluiten"):
+        return {"data": {"outcome": "zorgtraject"}}
     if path == "/api/v1/screen":
         return {"json": {"records": [{"id": "r1", "text": "Niets bijzonders."}]}}
     if path.startswith("/api/v1/screening/hits/"):
@@ -179,6 +202,8 @@ OWNER_MARKERS = {
     "decision_id": "testverantwoording",
     "signal_id": "Ilona",
     "share_id": None,
+    "case_id": CASE_MARKER,
+    "action_id": None,
 }
 
 
@@ -213,13 +238,15 @@ def test_other_organisation_gets_404_owner_gets_the_record(client, world, method
     policy = POLICY[(method, path)]
     owner, other = (world.a, world.b) if policy.owner == "a" else (world.b, world.a)
     record = owner.records[policy.owned][0]
-    csrf = login(client, world, other.users[next(iter(other.users))])
+    # A role-restricted route is tried by users who have that role.
+    role = Role.COORDINATOR if policy.access == "coordinator" else None
+    csrf = login(client, world, other.users[role or next(iter(other.users))])
     marker = OWNER_MARKERS.get(policy.owned)
     stranger = _call(client, method, path, csrf, other_record=record)
     assert stranger.status_code == 404
     assert marker is None or marker not in stranger.text
     client.cookies.clear()
-    csrf = login(client, world, owner.users[next(iter(owner.users))])
+    csrf = login(client, world, owner.users[role or next(iter(owner.users))])
     answer = _call(client, method, path, csrf, other_record=record)
     if method == "GET" and path.endswith("/bewerken"):
         assert answer.status_code == 303  # a submitted signal is no longer editable

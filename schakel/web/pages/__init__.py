@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from schakel.web.pages import (
     account,
+    cases,
     register,
     registry,
     rights,
@@ -22,3 +23,4 @@ router.include_router(screening.router)
 router.include_router(register.router)
 router.include_router(registry.router)
 router.include_router(rights.router)
+router.include_router(cases.router)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from schakel.errors import InvalidInput, NotPermitted
-from schakel.services import directory, gate, matching, network, signal_import
+from schakel.services import cases, directory, gate, matching, network, signal_import
 from schakel.services import signals as signal_service
 from schakel.signals import PartyRole, SignalSource, Urgency
 from schakel.taxonomy import load_taxonomy
@@ -258,6 +258,7 @@ def _signal_page(
         source_labels=SOURCE_LABELS,
         role_labels=ROLE_LABELS,
         taxonomy=load_taxonomy(),
+        case_outcomes=cases.outcomes_for_signal(db, caller.actor, signal_id),
     )
 
 
@@ -352,6 +353,7 @@ def inbox_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
         statuses=gate.STATUSES,
         alerts=matching.alerts_for(db, caller.actor),
         carousels=matching.carousels_for(db, caller.actor),
+        overdue_actions=cases.overdue_actions(db, caller.actor),
     )
 
 

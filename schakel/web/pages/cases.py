@@ -1,0 +1,369 @@
+"""Case conferences: the list, opening a case from a signal or a hit, and the case
+page with participants, contributions (through the share gate), decisions, the
+action plan and closure."""
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from schakel.errors import InvalidInput
+from schakel.services import cases
+from schakel.vocabulary import Covenant, Purpose, Role, label
+from schakel.web.deps import CallerDep, FormDep, KeysDep, SessionDep, require_roles
+from schakel.web.templating import render
+
+router = APIRouter()
+COORDINATOR = [require_roles(Role.COORDINATOR)]
+
+
+def _values(form: FormDep) -> dict[str, str]:
+    return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _tri(value: str | None) -> bool | None:
+    return {"ja": True, "nee": False}.get(value or "")
+
+
+@router.get("/casussen")
+def cases_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
+    rows = cases.list_for(db, caller.actor)
+    return render(
+        request,
+        "cases.html",
+        caller,
+        rows=rows,
+        statuses=cases.STATUSES,
+        frames=cases.frames(),
+    )
+
+
+def _new_page(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    values: dict[str, str],
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    signals, alerts = cases.sources(db, caller.actor)
+    return render(
+        request,
+        "case_new.html",
+        caller,
+        status_code=status_code,
+        values=values,
+        error=error,
+        signals=[
+            (str(s.id), f"Signaal {s.id} ({s.observed_on or ''})") for s in signals
+        ],
+        alerts=[(str(a.id), f"Hit {a.id} op signaal {a.signal_id}") for a in alerts],
+        frames=[(c.value, f.label) for c, f in cases.frames().items()],
+        purposes=[(p.value, label(p)) for p in Purpose],
+    )
+
+
+@router.get("/casussen/nieuw", dependencies=COORDINATOR)
+def new_case(request: Request, db: SessionDep, caller: CallerDep) -> Response:
+    values = {
+        "signal_id": request.query_params.get("signaal", ""),
+        "alert_id": request.query_params.get("hit", ""),
+    }
+    return _new_page(request, db, caller, values)
+
+
+@router.post("/casussen/nieuw", dependencies=COORDINATOR)
+def create_case(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, form: FormDep
+) -> Response:
+    values = _values(form)
+    try:
+        try:
+            frame = Covenant(values.get("frame", ""))
+            purpose = Purpose(values["purpose"]) if values.get("purpose") else None
+        except ValueError:
+            raise InvalidInput("kader: kies een kader.") from None
+        case = cases.open_case(
+            db,
+            caller.actor,
+            keys,
+            frame=frame,
+            signal_id=_int(values.get("signal_id")),
+            alert_id=_int(values.get("alert_id")),
+            purpose=purpose,
+        )
+    except InvalidInput as exc:
+        return _new_page(request, db, caller, values, str(exc), 422)
+    return RedirectResponse(f"/casussen/{case.id}", status_code=303)
+
+
+def _case_page(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    keys: KeysDep,
+    case_id: int,
+    *,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = cases.get(db, caller.actor, case_id, keys)
+    return render(
+        request,
+        "case.html",
+        caller,
+        status_code=status_code,
+        view=view,
+        error=error,
+        values=values or {},
+        statuses=cases.STATUSES,
+        outcomes=cases.OUTCOMES,
+        invitable=[
+            (str(o.id), f"{o.name}") for o in cases.invitable(db, caller.actor, view)
+        ]
+        if view.accepted
+        else [],
+        owners=[(str(i), n) for i, n in cases.action_owners(db, view)]
+        if view.accepted
+        else [],
+        own_signals=[
+            (str(s.id), f"Signaal {s.id}") for s in cases.sources(db, caller.actor)[0]
+        ],
+        is_lead=view.case.org_id == caller.actor.org_id
+        and caller.actor.has(Role.COORDINATOR),
+        is_coordinator=caller.actor.has(Role.COORDINATOR),
+        today=dt.date.today().isoformat(),
+    )
+
+
+@router.get("/casussen/{case_id}")
+def case_page(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, case_id: int
+) -> Response:
+    return _case_page(request, db, caller, keys, case_id)
+
+
+def _act(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    keys: KeysDep,
+    case_id: int,
+    values: dict[str, str],
+    step: Any,
+    anchor: str,
+) -> Response:
+    try:
+        step()
+    except InvalidInput as exc:
+        return _case_page(
+            request,
+            db,
+            caller,
+            keys,
+            case_id,
+            error=str(exc),
+            values=values,
+            status_code=422,
+        )
+    return RedirectResponse(f"/casussen/{case_id}#{anchor}", status_code=303)
+
+
+@router.post("/casussen/{case_id}/uitnodigen", dependencies=COORDINATOR)
+def invite(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: int,
+) -> Response:
+    values = _values(form)
+
+    def step() -> None:
+        org_id = _int(values.get("org_id"))
+        if org_id is None:
+            raise InvalidInput("organisatie: kies een organisatie.")
+        cases.invite(db, caller.actor, case_id, org_id)
+
+    return _act(request, db, caller, keys, case_id, values, step, "deelnemers")
+
+
+@router.post("/casussen/{case_id}/accepteren", dependencies=COORDINATOR)
+def accept(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, case_id: int
+) -> Response:
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        case_id,
+        {},
+        lambda: cases.accept(db, caller.actor, case_id),
+        "deelnemers",
+    )
+
+
+@router.post("/casussen/{case_id}/status", dependencies=COORDINATOR)
+def set_status(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: int,
+) -> Response:
+    values = _values(form)
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        case_id,
+        values,
+        lambda: cases.set_status(db, caller.actor, case_id, values.get("status", "")),
+        "status",
+    )
+
+
+@router.post("/casussen/{case_id}/bijdragen")
+def contribute(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: int,
+) -> Response:
+    values = _values(form)
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        case_id,
+        values,
+        lambda: cases.contribute(
+            db,
+            caller.actor,
+            keys,
+            case_id,
+            values.get("text", ""),
+            signal_id=_int(values.get("signal_id")),
+            identifying=values.get("identifying") == "ja",
+            professional_secrecy=_tri(values.get("professional_secrecy")),
+            serious_danger=_tri(values.get("serious_danger")),
+        ),
+        "bijdragen",
+    )
+
+
+@router.post("/casussen/{case_id}/besluiten", dependencies=COORDINATOR)
+def record_decision(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: int,
+) -> Response:
+    values = _values(form)
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        case_id,
+        values,
+        lambda: cases.record_decision(
+            db,
+            caller.actor,
+            keys,
+            case_id,
+            values.get("text", ""),
+            values.get("reason", ""),
+        ),
+        "besluiten",
+    )
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("deadline: gebruik een datum (jjjj-mm-dd).") from None
+
+
+@router.post("/casussen/{case_id}/acties", dependencies=COORDINATOR)
+def add_action(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: int,
+) -> Response:
+    values = _values(form)
+
+    def step() -> None:
+        cases.add_action(
+            db,
+            caller.actor,
+            keys,
+            case_id,
+            values.get("text", ""),
+            _int(values.get("owner_user_id")),
+            _date(values.get("deadline")),
+        )
+
+    return _act(request, db, caller, keys, case_id, values, step, "actieplan")
+
+
+@router.post("/casus-acties/{action_id}/afgerond")
+def complete_action(
+    request: Request, db: SessionDep, caller: CallerDep, action_id: int
+) -> Response:
+    row = cases.complete_action(db, caller.actor, action_id)
+    return RedirectResponse(f"/casussen/{row.case_id}#actieplan", status_code=303)
+
+
+@router.post("/casussen/{case_id}/afsluiten", dependencies=COORDINATOR)
+def close(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: int,
+) -> Response:
+    values = _values(form)
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        case_id,
+        values,
+        lambda: cases.close(
+            db,
+            caller.actor,
+            keys,
+            case_id,
+            values.get("outcome", ""),
+            values.get("reason", ""),
+        ),
+        "afsluiten",
+    )
