@@ -107,14 +107,20 @@ def _truncate_postgres(engine: Engine) -> None:
             )
 
 
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty SQLite database (for tests that need one backend only)."""
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'schakel.db'}")
+    upgrade(sqlite)
+    yield sqlite
+    sqlite.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A migrated, empty database of each kind."""
     if request.param == "sqlite":
-        sqlite = make_engine(f"sqlite:///{tmp_path / 'schakel.db'}")
-        upgrade(sqlite)
-        yield sqlite
-        sqlite.dispose()
+        yield request.getfixturevalue("sqlite_engine")
     else:
         pg: Engine = request.getfixturevalue("postgres_engine")
         _truncate_postgres(pg)

@@ -11,6 +11,14 @@ from schakel.vocabulary import Role
 from tests.factory import CASE_MARKER, SAMPLE_QUESTION, SAMPLE_SIGNAL, login
 
 
+#: The walk runs on SQLite: it proves the web layer's answers per route; tenancy on
+#: PostgreSQL (filters and row-level security) is proven in tests/store and
+#: tests/services, which run on both backends. Keeps the suite inside its budget.
+@pytest.fixture
+def engine(sqlite_engine):
+    return sqlite_engine
+
+
 @dataclass(frozen=True)
 class Policy:
     access: str  # "public" | "user" | role name
