@@ -361,16 +361,28 @@ def audit_verify_export(
 def serve(
     host: Annotated[str, typer.Option(help="Adres")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Poort")] = 8000,
+    retention_every: Annotated[
+        float,
+        typer.Option(
+            help="Bewaartermijnen toepassen elke zoveel minuten (0: uit); "
+            "SCHAKEL_RETENTION_INTERVAL_MINUTES gaat voor"
+        ),
+    ] = 1440,
 ) -> None:
-    """Start de webapplicatie."""
+    """Start de webapplicatie (met dagelijkse toepassing van de bewaartermijnen)."""
     import uvicorn
 
     from schakel.settings import InsecureSettings, get_settings
     from schakel.store.db import DatabaseUnavailable
     from schakel.web.app import create_app
 
+    settings = get_settings()
+    if "retention_interval_minutes" not in settings.model_fields_set:
+        settings = settings.model_copy(
+            update={"retention_interval_minutes": retention_every}
+        )
     try:
-        app = create_app(get_settings())
+        app = create_app(settings)
     except (DatabaseUnavailable, InsecureSettings) as exc:
         fail(str(exc), code=1)
     err_console.print(f"Schakel draait op http://{host}:{port}")
