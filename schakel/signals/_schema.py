@@ -4,11 +4,26 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from schakel.linkage import InvalidValue, normalise
 from schakel.taxonomy import load_taxonomy
 from schakel.vocabulary import Consent, ExploitationForm, OrgType, Purpose
+
+#: The list fields of a signal and the normaliser kind of their values.
+IDENTIFIER_KINDS = {
+    "phones": "phone",
+    "emails": "email",
+    "ibans": "iban",
+    "plates": "plate",
+}
 
 
 class SignalSource(StrEnum):
@@ -138,25 +153,11 @@ class SignalInput(_Strict):
             raise ValueError(f"onbekende indicatorcode(s): {', '.join(unknown)}")
         return sorted(set(codes))
 
-    @field_validator("phones")
+    @field_validator("phones", "emails", "ibans", "plates")
     @classmethod
-    def _phones(cls, values: list[str]) -> list[str]:
-        return _each("phone", values)
-
-    @field_validator("emails")
-    @classmethod
-    def _emails(cls, values: list[str]) -> list[str]:
-        return _each("email", values)
-
-    @field_validator("ibans")
-    @classmethod
-    def _ibans(cls, values: list[str]) -> list[str]:
-        return _each("iban", values)
-
-    @field_validator("plates")
-    @classmethod
-    def _plates(cls, values: list[str]) -> list[str]:
-        return _each("plate", values)
+    def _identifiers(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        """Normalise each value with the linkage normaliser of the field's kind."""
+        return _each(IDENTIFIER_KINDS[str(info.field_name)], values)
 
     @field_validator("addresses")
     @classmethod

@@ -144,16 +144,26 @@ def create_signal(
     return _save(request, db, caller, keys, form, None)
 
 
-@router.get("/signalen/import")
-def import_page(request: Request, caller: CallerDep) -> Response:
+def _import_page(
+    request: Request,
+    caller: CallerDep,
+    report: signal_import.ImportReport | None = None,
+    error: str | None = None,
+) -> Response:
     return render(
         request,
         "signal_import.html",
         caller,
-        report=None,
-        error=None,
+        status_code=422 if error else 200,
+        report=report,
+        error=error,
         columns=signal_import.COLUMNS,
     )
+
+
+@router.get("/signalen/import")
+def import_page(request: Request, caller: CallerDep) -> Response:
+    return _import_page(request, caller)
 
 
 @router.post("/signalen/import")
@@ -162,36 +172,13 @@ def import_upload(
 ) -> Response:
     upload = form.get("bestand")
     if not isinstance(upload, StarletteUpload):
-        return render(
-            request,
-            "signal_import.html",
-            caller,
-            status_code=422,
-            report=None,
-            error="Kies een CSV-bestand.",
-            columns=signal_import.COLUMNS,
-        )
+        return _import_page(request, caller, error="Kies een CSV-bestand.")
     data = upload.file.read(signal_import.MAX_BYTES + 1)
     try:
         report = signal_import.import_csv(db, caller.actor, data, keys)
     except InvalidInput as exc:
-        return render(
-            request,
-            "signal_import.html",
-            caller,
-            status_code=422,
-            report=None,
-            error=str(exc),
-            columns=signal_import.COLUMNS,
-        )
-    return render(
-        request,
-        "signal_import.html",
-        caller,
-        report=report,
-        error=None,
-        columns=signal_import.COLUMNS,
-    )
+        return _import_page(request, caller, error=str(exc))
+    return _import_page(request, caller, report=report)
 
 
 @router.get("/signalen/{signal_id}/bewerken")
