@@ -78,10 +78,18 @@ def test_round_trip_restores_rows_chain_and_decryptable_records(
     engine: Engine, world: World, settings: Settings, target: Settings, tmp_path: Path
 ):
     signal_id = _add_signal(world, settings)
+    with engine.connect() as connection:
+        signal_count = connection.execute(
+            text("SELECT count(*) FROM signals")
+        ).scalar_one()
     archive = tmp_path / "backup.tar.gz"
     made = create_backup(settings, archive)
     assert archive.stat().st_mode & 0o777 == 0o600
-    assert made.manifest.tables["users"] == 8 and made.manifest.tables["signals"] == 1
+    assert (
+        made.manifest.tables["users"] == 8
+        and made.manifest.tables["signals"] == signal_count
+    )
+    assert signal_count >= 1
     with tarfile.open(archive) as tar:
         assert "secrets.json" not in tar.getnames()
 
@@ -89,7 +97,7 @@ def test_round_trip_restores_rows_chain_and_decryptable_records(
 
     assert result.verified, result
     assert result.audit_checked == made.manifest.audit_head.seq > 0
-    assert result.decrypt_sampled == result.decrypted == 1
+    assert result.decrypt_sampled == result.decrypted >= 1
     assert not result.warnings
     restored = make_engine(target.effective_database_url)
     factory = make_session_factory(restored)
@@ -125,7 +133,7 @@ def test_other_keys_give_a_warning_and_undecryptable_sample(
     other = target.model_copy(update={"encryption_key": "another-key-0123456789"})
     result = restore_backup(other, archive)
     assert result.verified
-    assert result.decrypt_sampled == 1 and result.decrypted == 0
+    assert result.decrypt_sampled >= 1 and result.decrypted == 0
     assert any("encryption_key" in w for w in result.warnings)
 
 
@@ -145,7 +153,7 @@ def test_included_secrets_are_installed_in_an_empty_data_dir(
     assert stored["encryption_key"] == settings.encryption_key
     assert result.secrets_installed.stat().st_mode & 0o777 == 0o600
     assert result.verified and not result.warnings
-    assert result.decrypted == result.decrypt_sampled == 1
+    assert result.decrypted == result.decrypt_sampled >= 1
 
 
 def test_tampered_database_is_refused_before_anything_is_written(
