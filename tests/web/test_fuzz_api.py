@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 
 from schakel.services import accounts
@@ -45,8 +46,9 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
             data_dir=data_dir,
             database_url=url,
             secret_key="fuzz-secret-key-0123456789",
-            encryption_key="fuzz-encryption-key-0123456789",
-            linkage_key="fuzz-linkage-key-0123456789",
+            # The keys the world's records were encrypted with (tests/factory.py).
+            encryption_key="test-encryption-key-0123456789",
+            linkage_key="test-linkage-key-0123456789",
         )
     )
     yield app, token
@@ -93,4 +95,12 @@ def client_errors_are_problem_json(ctx, response, case):
 )
 def test_api_holds_under_generated_requests(case, fuzz_target):
     app, token = fuzz_target
-    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"})
+    # Business rules beyond the schema (a phone number that does not normalise, an
+    # organisation id that does not exist, a status outside the follow-up list)
+    # rightly answer 422 to schema-valid data, so that check is left out; every
+    # other check stays on, including "no 5xx" and the problem+json check above.
+    case.call_and_validate(
+        app=app,
+        headers={"Authorization": f"Bearer {token}"},
+        excluded_checks=[positive_data_acceptance],
+    )

@@ -3,7 +3,14 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+)
 
 from schakel.rules import Answer, Question
 from schakel.signals import SignalInput
@@ -84,6 +91,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     403: problem_response("Geen toegang"),
     422: problem_response("Ongeldige invoer"),
 }
+#: For routes that take a record id: unknown and other organisations' records alike.
+NOT_FOUND: dict[int | str, dict[str, object]] = {
+    404: problem_response("Niet gevonden of niet van uw organisatie")
+}
 
 
 class ReasoningCreate(BaseModel):
@@ -120,7 +131,7 @@ class SignalCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     signal: SignalInput
-    submit: bool = True
+    submit: StrictBool = True
 
 
 class SignalPublic(BaseModel):
@@ -174,13 +185,13 @@ class RouteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    recipient_org_id: int
+    recipient_org_id: StrictInt
     purpose: Purpose
-    professional_secrecy: bool | None = None
-    serious_danger: bool | None = None
+    professional_secrecy: StrictBool | None = None
+    serious_danger: StrictBool | None = None
     covenant: Covenant | None = None
-    anonymised: bool = False
-    confirm: bool = False
+    anonymised: StrictBool = False
+    confirm: StrictBool = False
 
 
 class RoutePublic(BaseModel):

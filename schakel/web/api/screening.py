@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from schakel.services import screening_review
-from schakel.web.api.schemas import ERROR_RESPONSES, Problem
+from schakel.web.api.schemas import ERROR_RESPONSES, NOT_FOUND
 from schakel.web.api.screening_schemas import (
     HitAccept,
     HitDismiss,
@@ -18,9 +18,6 @@ from schakel.web.api.screening_schemas import (
 from schakel.web.deps import CallerDep, KeysDep, RecordId, SessionDep
 
 router = APIRouter(tags=["screening"], responses=ERROR_RESPONSES)
-NOT_FOUND: dict[int | str, dict[str, object]] = {
-    404: {"model": Problem, "description": "Niet gevonden"}
-}
 
 
 @router.post("/screen", response_model=ScreenResultsPublic)

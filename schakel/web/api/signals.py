@@ -6,6 +6,7 @@ from schakel.services import gate
 from schakel.services import signals as signal_service
 from schakel.web.api.schemas import (
     ERROR_RESPONSES,
+    NOT_FOUND,
     ReceivedSharePublic,
     RouteCreate,
     RoutePublic,
@@ -42,7 +43,9 @@ def list_own(db: SessionDep, caller: CallerDep) -> SignalsPublic:
     return SignalsPublic(data=rows, count=len(rows))
 
 
-@router.get("/signals/{signal_id}", response_model=SignalDetailPublic)
+@router.get(
+    "/signals/{signal_id}", response_model=SignalDetailPublic, responses=NOT_FOUND
+)
 def read(
     signal_id: RecordId, db: SessionDep, caller: CallerDep, keys: KeysDep
 ) -> SignalDetailPublic:
@@ -55,7 +58,9 @@ def read(
     )
 
 
-@router.post("/signals/{signal_id}/route", response_model=RoutePublic)
+@router.post(
+    "/signals/{signal_id}/route", response_model=RoutePublic, responses=NOT_FOUND
+)
 def route(
     signal_id: RecordId,
     body: RouteCreate,
@@ -91,7 +96,9 @@ def inbox(db: SessionDep, caller: CallerDep) -> SharesPublic:
     return SharesPublic(data=rows, count=len(rows))
 
 
-@router.get("/inbox/{share_id}", response_model=ReceivedSharePublic)
+@router.get(
+    "/inbox/{share_id}", response_model=ReceivedSharePublic, responses=NOT_FOUND
+)
 def received(
     share_id: RecordId, db: SessionDep, caller: CallerDep, keys: KeysDep
 ) -> ReceivedSharePublic:
@@ -101,7 +108,9 @@ def received(
     )
 
 
-@router.post("/inbox/{share_id}/status", response_model=ShareStatusPublic)
+@router.post(
+    "/inbox/{share_id}/status", response_model=ShareStatusPublic, responses=NOT_FOUND
+)
 def set_status(
     share_id: RecordId, body: StatusUpdate, db: SessionDep, caller: CallerDep
 ) -> ShareStatusPublic:
