@@ -20,6 +20,9 @@ from schakel.store.models import MatchAlert, Organisation, SignalToken
 from schakel.store.tenancy import elevated
 from schakel.vocabulary import Region, Role, label
 
+UNKNOWN_PLACE = "gemeente onbekend"
+MIN_MUNICIPALITIES = 2
+DRAWN_COMPONENTS = 10
 REGION_COLOURS = dict(
     zip(
         list(Region),
@@ -82,7 +85,7 @@ def build_graph(session: Session) -> nx.Graph:
         for node in list(graph.nodes):
             signal = signals[node]
             graph.nodes[node].update(
-                municipality=signal.municipality or "?",
+                municipality=signal.municipality or UNKNOWN_PLACE,
                 region=signal.region,
                 org_type=org_types.get(signal.org_id, "?"),
             )
@@ -133,17 +136,23 @@ def _svg(graph: nx.Graph, width: int = 760, height: int = 460) -> str:
 
 
 def network_view(session: Session, actor: Actor) -> NetworkView:
-    """Components with at least two signals, drawn; police/RIEC analysts only."""
+    """Groups of linked signals that span more than one municipality (the mobility
+    analysts look for), largest first; the drawing shows the ten largest.
+    Police/RIEC analysts only."""
     if not _may_view(actor):
         raise NotPermitted(
             "Het netwerkbeeld is alleen voor analisten van politie en RIEC."
         )
     graph = build_graph(session)
-    components = []
+    components: list[Component] = []
     keep: set[int] = set()
     for nodes in sorted(nx.connected_components(graph), key=len, reverse=True):
         sub = graph.subgraph(nodes)
-        keep |= set(nodes)
+        places = {sub.nodes[n]["municipality"] for n in nodes} - {UNKNOWN_PLACE}
+        if len(places) < MIN_MUNICIPALITIES:
+            continue
+        if len(components) < DRAWN_COMPONENTS:
+            keep |= set(nodes)
         components.append(
             Component(
                 size=len(nodes),

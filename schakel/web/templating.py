@@ -30,6 +30,7 @@ def value_label(kind: str, value: object) -> str:
 
 
 _env.globals["vlabel"] = value_label
+_env.filters["regionlabel"] = lambda value: value_label("Region", value)
 templates = Jinja2Templates(env=_env)
 
 
