@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schakel.clock import utcnow
-from schakel.linkage import Encoder, LinkageConfig, dice_reference
+from schakel.linkage import Encoder, LinkageConfig, dice_reference, token
 from schakel.services.actor import Actor
 from schakel.services.keys import KeyMaterial
 from schakel.signals import SignalInput
@@ -132,64 +132,103 @@ def _recent(session: Session, days: int) -> list[Signal]:
     return list(session.scalars(query))
 
 
+def _live_others(session: Session, row: Signal, ids: set[int]) -> dict[int, int]:
+    """Signal id -> organisation for the other organisations' recent signals in ids."""
+    if not ids:
+        return {}
+    since = utcnow() - timedelta(days=MATCH_WINDOW_DAYS)
+    query = select(Signal.id, Signal.org_id).where(
+        Signal.id.in_(ids),
+        Signal.status == "submitted",
+        Signal.submitted_at >= since,
+        Signal.org_id != row.org_id,
+    )
+    return {int(i): int(o) for i, o in session.execute(query)}
+
+
 def find_hits(session: Session, row: Signal) -> list[Hit]:
-    """Hits between ``row`` and other organisations' recent signals (elevated read)."""
+    """Hits between ``row`` and other organisations' recent signals (elevated read).
+
+    Only candidates that share a keyed token, or a person's birth-year block, are
+    read: the cost grows with the number of candidates, not with all signals.
+    """
     with elevated(session):
-        live = {
-            s.id: s
-            for s in _recent(session, MATCH_WINDOW_DAYS)
-            if s.org_id != row.org_id
-        }
         hits: dict[tuple[int, str], Hit] = {}
-        own_tokens = session.scalars(
-            select(SignalToken).where(SignalToken.signal_id == row.id)
-        ).all()
-        for own in own_tokens:
-            others = session.scalars(
-                select(SignalToken).where(
-                    SignalToken.token == own.token, SignalToken.signal_id != row.id
-                )
+        own_tokens = {
+            t.token: t.kind
+            for t in session.scalars(
+                select(SignalToken).where(SignalToken.signal_id == row.id)
             )
-            for other in others:
-                if other.signal_id in live:
-                    hits[(other.signal_id, own.kind)] = Hit(
-                        row.id,
-                        other.signal_id,
-                        live[other.signal_id].org_id,
-                        own.kind,
-                        1.0,
-                    )
+        }
+        matches = (
+            session.execute(
+                select(SignalToken.signal_id, SignalToken.token).where(
+                    SignalToken.token.in_(list(own_tokens)),
+                    SignalToken.signal_id != row.id,
+                )
+            ).all()
+            if own_tokens
+            else []
+        )
         own_people = session.scalars(
             select(PersonEncoding).where(PersonEncoding.signal_id == row.id)
         ).all()
-        if own_people and live:
-            candidates = session.scalars(
-                select(PersonEncoding).where(PersonEncoding.signal_id.in_(list(live)))
+        blocks = {p.block for p in own_people if p.block}
+        candidates = (
+            session.scalars(
+                select(PersonEncoding).where(
+                    PersonEncoding.block.in_(blocks), PersonEncoding.signal_id != row.id
+                )
             ).all()
-            for mine in own_people:
-                for theirs in candidates:
-                    score = person_similarity(mine.encoding, theirs.encoding)
-                    if score > 0:
-                        key = (theirs.signal_id, "person")
-                        best = hits.get(key)
-                        if best is None or best.score < score:
-                            hits[key] = Hit(
-                                row.id,
-                                theirs.signal_id,
-                                live[theirs.signal_id].org_id,
-                                "person",
-                                round(score, 3),
-                            )
+            if blocks
+            else []
+        )
+        live = _live_others(
+            session, row, {m[0] for m in matches} | {c.signal_id for c in candidates}
+        )
+        for signal_id, value in matches:
+            if signal_id in live:
+                kind = own_tokens[value]
+                hits[(signal_id, kind)] = Hit(
+                    row.id, signal_id, live[signal_id], kind, 1.0
+                )
+        for mine in own_people:
+            for theirs in candidates:
+                if theirs.signal_id not in live or theirs.block != mine.block:
+                    continue
+                score = person_similarity(mine.encoding, theirs.encoding)
+                best = hits.get((theirs.signal_id, "person"))
+                if score > 0 and (best is None or best.score < score):
+                    hits[(theirs.signal_id, "person")] = Hit(
+                        row.id,
+                        theirs.signal_id,
+                        live[theirs.signal_id],
+                        "person",
+                        round(score, 3),
+                    )
     return list(hits.values())
+
+
+def birth_year_block(date_of_birth: str, secret: bytes) -> str:
+    """Keyed token of the birth year: the blocking key for person comparisons."""
+    return token("text", f"geboortejaar:{date_of_birth[:4]}", secret)
 
 
 def index_signal(
     session: Session, row: Signal, content: SignalInput, keys: KeyMaterial
 ) -> None:
     """Store the person encodings of a submitted signal (tokens come at intake)."""
-    for encoding in encode_persons(content, keys):
+    people = [
+        p for p in content.persons if p.date_of_birth and (p.given_name or p.surname)
+    ]
+    for person, encoding in zip(people, encode_persons(content, keys), strict=True):
         session.add(
-            PersonEncoding(org_id=row.org_id, signal_id=row.id, encoding=encoding)
+            PersonEncoding(
+                org_id=row.org_id,
+                signal_id=row.id,
+                encoding=encoding,
+                block=birth_year_block(str(person.date_of_birth), keys.linkage_secret),
+            )
         )
     session.flush()
 
@@ -242,16 +281,34 @@ def _fingerprint(kind: str, token: str) -> str:
 
 def _carousels(session: Session, row: Signal) -> None:
     """Alert analysts when one identifier shows up in signals from ≥3 municipalities."""
-    recent = {s.id: s for s in _recent(session, CAROUSEL_WINDOW_DAYS)}
+    own = {
+        t.token: t.kind
+        for t in session.scalars(
+            select(SignalToken).where(SignalToken.signal_id == row.id)
+        )
+    }
+    if not own:
+        return
+    sharing = session.execute(
+        select(SignalToken.signal_id, SignalToken.token).where(
+            SignalToken.token.in_(list(own))
+        )
+    ).all()
+    since = utcnow() - timedelta(days=CAROUSEL_WINDOW_DAYS)
+    recent = {
+        s.id: s
+        for s in session.scalars(
+            select(Signal).where(
+                Signal.id.in_({i for i, _ in sharing}),
+                Signal.status == "submitted",
+                Signal.submitted_at >= since,
+            )
+        )
+    }
     groups: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for own in session.scalars(
-        select(SignalToken).where(SignalToken.signal_id == row.id)
-    ):
-        for other in session.scalars(
-            select(SignalToken).where(SignalToken.token == own.token)
-        ):
-            if other.signal_id in recent:
-                groups[(own.kind, own.token)].add(other.signal_id)
+    for signal_id, value in sharing:
+        if signal_id in recent:
+            groups[(own[value], value)].add(signal_id)
     analysts = [
         o
         for o in session.scalars(select(Organisation))

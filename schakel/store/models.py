@@ -204,6 +204,8 @@ class PersonEncoding(TenantOwned, Base):
     __tablename__ = "person_encodings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Keyed token of the birth year: candidates are compared only within a block.
+    block: Mapped[str | None] = mapped_column(String(120), index=True)
     signal_id: Mapped[int] = mapped_column(
         ForeignKey("signals.id", ondelete="CASCADE"), index=True
     )

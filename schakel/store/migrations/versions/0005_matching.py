@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("signal_id", sa.Integer, sa.ForeignKey("signals.id", ondelete="CASCADE"),
                   nullable=False, index=True),
         sa.Column("encoding", sa.JSON, nullable=False),
+        sa.Column("block", sa.String(120), index=True),
     )
     op.create_table(
         "match_alerts",
