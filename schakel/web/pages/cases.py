@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from schakel.errors import InvalidInput
 from schakel.services import cases
 from schakel.vocabulary import Covenant, Purpose, Role, label
-from schakel.web.deps import CallerDep, FormDep, KeysDep, SessionDep, require_roles
+from schakel.web.deps import (
+    CallerDep,
+    FormDep,
+    KeysDep,
+    RecordId,
+    SessionDep,
+    require_roles,
+)
 from schakel.web.templating import render
 
 router = APIRouter()
@@ -111,7 +118,7 @@ def _case_page(
     db: Session,
     caller: CallerDep,
     keys: KeysDep,
-    case_id: int,
+    case_id: RecordId,
     *,
     error: str | None = None,
     values: dict[str, str] | None = None,
@@ -148,7 +155,11 @@ def _case_page(
 
 @router.get("/casussen/{case_id}")
 def case_page(
-    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, case_id: int
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    case_id: RecordId,
 ) -> Response:
     return _case_page(request, db, caller, keys, case_id)
 
@@ -158,7 +169,7 @@ def _act(
     db: Session,
     caller: CallerDep,
     keys: KeysDep,
-    case_id: int,
+    case_id: RecordId,
     values: dict[str, str],
     step: Any,
     anchor: str,
@@ -186,7 +197,7 @@ def invite(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    case_id: int,
+    case_id: RecordId,
 ) -> Response:
     values = _values(form)
 
@@ -201,7 +212,11 @@ def invite(
 
 @router.post("/casussen/{case_id}/accepteren", dependencies=COORDINATOR)
 def accept(
-    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, case_id: int
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    case_id: RecordId,
 ) -> Response:
     return _act(
         request,
@@ -222,7 +237,7 @@ def set_status(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    case_id: int,
+    case_id: RecordId,
 ) -> Response:
     values = _values(form)
     return _act(
@@ -244,7 +259,7 @@ def contribute(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    case_id: int,
+    case_id: RecordId,
 ) -> Response:
     values = _values(form)
     return _act(
@@ -276,7 +291,7 @@ def record_decision(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    case_id: int,
+    case_id: RecordId,
 ) -> Response:
     values = _values(form)
     return _act(
@@ -314,7 +329,7 @@ def add_action(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    case_id: int,
+    case_id: RecordId,
 ) -> Response:
     values = _values(form)
 
@@ -334,7 +349,7 @@ def add_action(
 
 @router.post("/casus-acties/{action_id}/afgerond")
 def complete_action(
-    request: Request, db: SessionDep, caller: CallerDep, action_id: int
+    request: Request, db: SessionDep, caller: CallerDep, action_id: RecordId
 ) -> Response:
     row = cases.complete_action(db, caller.actor, action_id)
     return RedirectResponse(f"/casussen/{row.case_id}#actieplan", status_code=303)
@@ -347,7 +362,7 @@ def close(
     caller: CallerDep,
     keys: KeysDep,
     form: FormDep,
-    case_id: int,
+    case_id: RecordId,
 ) -> Response:
     values = _values(form)
     return _act(

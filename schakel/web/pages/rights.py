@@ -11,7 +11,14 @@ from schakel.audit import retention_policies
 from schakel.errors import InvalidInput
 from schakel.services import retention, rights
 from schakel.vocabulary import Role
-from schakel.web.deps import CallerDep, FormDep, KeysDep, SessionDep, require_roles
+from schakel.web.deps import (
+    CallerDep,
+    FormDep,
+    KeysDep,
+    RecordId,
+    SessionDep,
+    require_roles,
+)
 from schakel.web.pages.signals import SOURCE_LABELS
 from schakel.web.templating import render
 
@@ -82,7 +89,7 @@ def _report_page(
     db: Session,
     caller: CallerDep,
     keys: KeysDep,
-    request_id: int,
+    request_id: RecordId,
     *,
     error: str | None = None,
     status_code: int = 200,
@@ -104,7 +111,11 @@ def _report_page(
 
 @router.get("/inzageverzoeken/{request_id}", dependencies=[_PRIVACY])
 def report_page(
-    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, request_id: int
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    request_id: RecordId,
 ) -> Response:
     return _report_page(request, db, caller, keys, request_id)
 
@@ -114,7 +125,7 @@ def _act(
     db: Session,
     caller: CallerDep,
     keys: KeysDep,
-    request_id: int,
+    request_id: RecordId,
     action: Any,
 ) -> Response:
     try:
@@ -132,7 +143,7 @@ def extend_request(
     db: SessionDep,
     caller: CallerDep,
     keys: KeysDep,
-    request_id: int,
+    request_id: RecordId,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     return _act(
@@ -151,7 +162,7 @@ def add_exemption(
     db: SessionDep,
     caller: CallerDep,
     keys: KeysDep,
-    request_id: int,
+    request_id: RecordId,
     item: Annotated[str, Form(max_length=40)] = "",
     ground: Annotated[str, Form(max_length=60)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
@@ -170,7 +181,11 @@ def add_exemption(
 
 @router.post("/inzageverzoeken/{request_id}/afgehandeld", dependencies=[_PRIVACY])
 def handle_request(
-    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep, request_id: int
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    request_id: RecordId,
 ) -> Response:
     return _act(
         request,
@@ -253,7 +268,7 @@ def approve_erasure(
     db: SessionDep,
     caller: CallerDep,
     keys: KeysDep,
-    erasure_id: int,
+    erasure_id: RecordId,
 ) -> Response:
     done = rights.approve_erasure(db, caller.actor, erasure_id, keys)
     if done.status == rights.REFUSED and done.refusal_ground:
