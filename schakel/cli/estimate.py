@@ -7,7 +7,7 @@ other commands start fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -76,6 +76,15 @@ def estimate_command(
     try:
         chosen = parse_method(method)
         table = CaptureTable.from_csv_text(text, count_column=count_column)
+        options: dict[str, Any] = {
+            "threshold": threshold,
+            "max_order": max_order,
+            "bootstrap": bootstrap,
+            "bootstrap_kind": bootstrap_type,
+            "seed": seed,
+            "confidence": confidence,
+            "interval": interval,
+        }
         if bootstrap > 0 and progress_enabled():
             from rich.progress import Progress
 
@@ -84,27 +93,11 @@ def estimate_command(
                 result = estimate(
                     table,
                     chosen,
-                    threshold=threshold,
-                    max_order=max_order,
-                    bootstrap=bootstrap,
-                    bootstrap_kind=bootstrap_type,
-                    seed=seed,
-                    confidence=confidence,
-                    interval=interval,
                     progress=lambda done, _total: bar.update(task, completed=done),
+                    **options,
                 )
         else:
-            result = estimate(
-                table,
-                chosen,
-                threshold=threshold,
-                max_order=max_order,
-                bootstrap=bootstrap,
-                bootstrap_kind=bootstrap_type,
-                seed=seed,
-                confidence=confidence,
-                interval=interval,
-            )
+            result = estimate(table, chosen, **options)
     except InvalidInput as exc:
         fail(f"{input_csv}: {exc}")
     if as_json:
