@@ -63,12 +63,27 @@ class Settings(BaseSettings):
     retention_interval_minutes: float = Field(default=0, ge=0)
     #: Earlier encryption secrets: still decrypt, until ``schakel keys rotate``.
     encryption_keys_old: list[str] = Field(default_factory=list)
+    #: Server processes for ``schakel serve`` (0: one per CPU core, at most 8).
+    web_workers: int = Field(default=0, ge=0, le=64)
+    #: Requests handled at once per process (threads for the synchronous
+    #: handlers); the database pool is sized to match.
+    web_threads: int = Field(default=8, ge=1, le=200)
+    #: Poll the hit/no-hit queue every this many seconds in the web process (0:
+    #: no worker, the default of the app factory; ``schakel serve`` polls every
+    #: second, and ``schakel match run`` drains the queue from the command line).
+    match_poll_seconds: float = Field(default=0, ge=0)
 
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'schakel.db'}"
+
+    @property
+    def effective_web_workers(self) -> int:
+        if self.web_workers:
+            return self.web_workers
+        return max(1, min(os.cpu_count() or 1, 8))
 
     @property
     def is_embedded(self) -> bool:

@@ -172,6 +172,9 @@ def _add_signals(world: "World") -> None:
                 keys,
             )
             other.records.setdefault("share_id", []).append(share.id)
+    from schakel.services import match_queue
+
+    match_queue.run_pending(world.factory)  # hit/no-hit runs from the queue
 
 
 #: Capabilities add records to the world here (e.g. saved decisions, signals), so the
@@ -235,9 +238,9 @@ CASE_MARKER = "testcasus-bijdrage"
 
 
 def _add_case(world: "World") -> None:
-    """A case of a (municipality) alone, with one contribution and an action owned
-    by a's professional; b is a stranger to it (tests/services/test_cases.py builds
-    cases with partners)."""
+    """A case of a (municipality) alone, with a's professional named (need-to-know),
+    one contribution and an action owned by that professional; b is a stranger to
+    it (tests/services/test_cases.py builds cases with partners)."""
     import datetime as dt
 
     from schakel.services import cases
@@ -256,7 +259,9 @@ def _add_case(world: "World") -> None:
             frame=Covenant.ZORG_EN_VEILIGHEIDSHUIS,
             signal_id=a.records["signal_id"][0],
         )
+        cases.name_member(session, lead, case.id, worker_id)
         worker = accounts.actor_for(session, worker_id)
+        cases.accept_membership(session, worker, case.id)
         cases.contribute(session, worker, keys, case.id, CASE_MARKER)
         action = cases.add_action(
             session,

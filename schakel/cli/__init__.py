@@ -14,6 +14,7 @@ from schakel.cli import (
     retention,
     screen,
     share_check,
+    signals,
 )
 
 app = typer.Typer(
@@ -24,7 +25,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (share_check, screen, link, estimate, platform, backup, retention):
+for _module in (
+    share_check,
+    screen,
+    link,
+    estimate,
+    platform,
+    backup,
+    retention,
+    signals,
+):
     _module.register(app)
 
 

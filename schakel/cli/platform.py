@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from schakel.settings import Settings
     from schakel.store.audit_log import CheckpointPolicy
 
 db_app = typer.Typer(help="Database: migraties.", no_args_is_help=True)
@@ -361,6 +362,15 @@ def audit_verify_export(
 def serve(
     host: Annotated[str, typer.Option(help="Adres")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Poort")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Serverprocessen (standaard SCHAKEL_WEB_WORKERS, anders één per "
+            "processorkern, hoogstens 8)",
+        ),
+    ] = None,
     retention_every: Annotated[
         float,
         typer.Option(
@@ -368,25 +378,103 @@ def serve(
             "SCHAKEL_RETENTION_INTERVAL_MINUTES gaat voor"
         ),
     ] = 1440,
+    match_every: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Wachtrij voor hit/no-hit elke zoveel seconden bekijken (0: uit; "
+            "dan schakel match run); SCHAKEL_MATCH_POLL_SECONDS gaat voor",
+        ),
+    ] = 1.0,
 ) -> None:
-    """Start de webapplicatie (met dagelijkse toepassing van de bewaartermijnen)."""
+    """Start de webapplicatie (met hit/no-hit op de achtergrond en dagelijkse
+    toepassing van de bewaartermijnen)."""
     import uvicorn
 
     from schakel.settings import InsecureSettings, get_settings
     from schakel.store.db import DatabaseUnavailable
-    from schakel.web.app import create_app
 
-    settings = get_settings()
-    if "retention_interval_minutes" not in settings.model_fields_set:
-        settings = settings.model_copy(
-            update={"retention_interval_minutes": retention_every}
-        )
     try:
-        app = create_app(settings)
-    except (DatabaseUnavailable, InsecureSettings) as exc:
+        settings = get_settings()
+    except InsecureSettings as exc:
         fail(str(exc), code=1)
-    err_console.print(f"Schakel draait op http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    updates: dict[str, float] = {}
+    if "retention_interval_minutes" not in settings.model_fields_set:
+        updates["retention_interval_minutes"] = retention_every
+    if "match_poll_seconds" not in settings.model_fields_set:
+        updates["match_poll_seconds"] = match_every
+    settings = settings.model_copy(update=updates)
+    processes = workers or settings.effective_web_workers
+    if processes == 1:
+        from schakel.web.app import create_app, freeze_startup_heap
+
+        try:
+            app = create_app(settings)
+        except (DatabaseUnavailable, InsecureSettings) as exc:
+            fail(str(exc), code=1)
+        app.router.on_startup.append(freeze_startup_heap)
+        err_console.print(f"Schakel draait op http://{host}:{port}")
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        return
+    _serve_processes(settings, host, port, processes)
+
+
+def _serve_processes(
+    settings: "Settings", host: str, port: int, processes: int
+) -> None:
+    """Several server processes (uvicorn's supervisor restarts one that dies).
+
+    Each process drains the matching queue (one at a time, by the queue's lock);
+    retention runs once, in this supervising process, not in every worker.
+    """
+    import os
+
+    import uvicorn
+
+    from schakel.services import retention
+    from schakel.services.keys import KeyMaterial
+    from schakel.store.audit_log import enable_checkpoints
+    from schakel.store.db import (
+        DatabaseUnavailable,
+        check_connection,
+        make_engine,
+        make_session_factory,
+    )
+
+    try:
+        engine = make_engine(settings.effective_database_url, pool_size=1)
+        check_connection(engine)
+    except DatabaseUnavailable as exc:
+        fail(str(exc), code=1)
+    # The workers read their settings from the environment (secrets of embedded
+    # mode are in the data directory by now, written by get_settings above).
+    os.environ["SCHAKEL_RETENTION_INTERVAL_MINUTES"] = "0"
+    os.environ["SCHAKEL_MATCH_POLL_SECONDS"] = str(settings.match_poll_seconds)
+    scheduler = None
+    if settings.retention_interval_minutes > 0:
+        factory = make_session_factory(engine)
+        enable_checkpoints(factory, _checkpoint_policy())
+        keys = KeyMaterial.from_settings(settings)
+        scheduler = retention.Scheduler(
+            settings.retention_interval_minutes,
+            lambda: retention.run_system(factory, keys),
+        )
+        scheduler.start()
+    err_console.print(f"Schakel draait op http://{host}:{port} ({processes} processen)")
+    try:
+        uvicorn.run(
+            "schakel.web.app:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=processes,
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        engine.dispose()
 
 
 def demo(

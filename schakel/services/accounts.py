@@ -15,8 +15,8 @@ from datetime import timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session, contains_eager
 
 from schakel.clock import utcnow
 from schakel.errors import InvalidInput, NotFound, NotPermitted
@@ -240,11 +240,18 @@ def start_session(
     return NewSession(token=token, csrf_token=csrf)
 
 
+def _user_with_organisation() -> Select[User]:
+    """Users with their organisation in the same round trip (the caller's actor)."""
+    return (
+        select(User).join(User.organisation).options(contains_eager(User.organisation))
+    )
+
+
 def resolve_session(session: Session, token: str) -> tuple[WebSession, User] | None:
     row = session.get(WebSession, sha256_hex(token))
     if row is None or row.expires_at <= utcnow():
         return None
-    user = session.get(User, row.user_id)
+    user = session.scalar(_user_with_organisation().where(User.id == row.user_id))
     if user is None or not user.active:
         return None
     return row, user
@@ -328,12 +335,12 @@ def create_api_token(session: Session, user: User, name: str) -> str:
 
 
 def resolve_api_token(session: Session, token: str) -> User | None:
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == sha256_hex(token))
+    """The token's user (with organisation) in one query; ``None`` when revoked."""
+    user = session.scalar(
+        _user_with_organisation()
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == sha256_hex(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or row.revoked_at is not None:
-        return None
-    user = session.get(User, row.user_id)
     return user if user is not None and user.active else None
 
 

@@ -5,8 +5,14 @@ that fixes the purpose and which organisation types may take part. Invited
 organisations accept through their own coordinator. Every contribution passes the
 share gate once per other accepted participant (:func:`gate.grant_contribution`);
 nobody sees a contribution without a visible grant, except its own organisation.
-Decisions are append-only, actions have an owner and a deadline, and a closed case
-is read-only with its outcome fed back to the reporters of linked signals.
+Decisions and minutes are append-only, actions have an owner and a deadline, and a
+closed case is read-only with its outcome fed back to the reporters of linked
+signals.
+
+Need-to-know inside an organisation: participants are organisations *and* named
+professionals. Of a participating organisation only its coordinators and the
+professionals its coordinator named (and who accepted) see the case; every other
+user of that organisation gets the same 404 as a stranger.
 
 Tenancy: each organisation reaches a case only through its own participant row
 (a tenant-filtered read); the case itself and the other organisations' rows are then
@@ -14,11 +20,12 @@ read elevated, and reduced to what that participant may see.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from schakel.clock import utcnow
@@ -32,10 +39,14 @@ from schakel.signals import categories_of, subject_of
 from schakel.store import audit_log
 from schakel.store.models import (
     CaseAction,
+    CaseAgendaItem,
     CaseConference,
     CaseContribution,
     CaseContributionGrant,
     CaseDecision,
+    CaseMeeting,
+    CaseMember,
+    CaseMinute,
     CaseParticipant,
     MatchAlert,
     Organisation,
@@ -71,8 +82,23 @@ OUTCOMES = {
 }
 #: How long a closed case is kept; enforced by the accountability work.
 RETENTION_YEARS = 2
-NOT_FOUND = "Deze casus bestaat niet of uw organisatie neemt er niet aan deel."
+#: Action statuses the owner can set.
+ACTION_STATUSES = {"open": "open", "done": "afgerond"}
+#: One answer for a case that does not exist, one the caller's organisation does
+#: not take part in, and one the caller was not named in: a different text would
+#: tell a colleague which case numbers exist (tests/web/test_route_policy.py).
+NOT_FOUND = (
+    "Deze casus bestaat niet, of uw organisatie neemt er niet aan deel, of u bent er "
+    "niet bij genoemd: alleen coördinatoren en genoemde professionals van een "
+    "deelnemende organisatie zien een casus."
+)
+NOT_NAMED = NOT_FOUND
 READ_ONLY = "Deze casus is afgesloten en kan niet meer worden gewijzigd."
+#: Limits of a contribution's document references (no files: a title and where the
+#: document is kept in the contributor's own system).
+MAX_DOCUMENTS = 10
+MAX_DOCUMENT_TITLE = 200
+MAX_DOCUMENT_REFERENCE = 500
 
 
 @dataclass(frozen=True)
@@ -116,6 +142,16 @@ def frames() -> dict[Covenant, Frame]:
 
 
 @dataclass(frozen=True)
+class DocumentRef:
+    """A document a contribution refers to: its title and where it is kept in the
+    contributor's own system. No file travels; it passes the gate with its
+    contribution."""
+
+    title: str
+    reference: str
+
+
+@dataclass(frozen=True)
 class ContributionView:
     row: CaseContribution
     text: str
@@ -124,6 +160,7 @@ class ContributionView:
     own: bool
     #: Own contribution: the gate's decision per participant; else the one for us.
     grants: list[CaseContributionGrant]
+    documents: list[DocumentRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -142,24 +179,87 @@ class ActionView:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class MemberView:
+    row: CaseMember
+    name: str
+    org_name: str
+
+
+@dataclass(frozen=True)
+class MinuteView:
+    row: CaseMinute
+    text: str
+    actor: str
+    #: Ids of later entries that correct this one (newest last).
+    corrected_by: list[int]
+
+
+@dataclass(frozen=True)
+class AgendaItemView:
+    row: CaseAgendaItem
+    text: str
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    row: CaseMeeting
+    title: str
+    agenda: list[AgendaItemView]
+    minutes: list[MinuteView]
+
+
+@dataclass(frozen=True)
+class Access:
+    """How the caller reaches a case: through the organisation's participant row
+    and, for anyone but a coordinator, their own named-professional row."""
+
+    participant: CaseParticipant
+    member: CaseMember | None
+    coordinator: bool
+
+    @property
+    def org_accepted(self) -> bool:
+        return self.participant.status == ACCEPTED
+
+    @property
+    def sees_content(self) -> bool:
+        """Coordinators of an accepted organisation and accepted named
+        professionals see what the gate allows their organisation."""
+        named = self.member is not None and self.member.status == ACCEPTED
+        return self.org_accepted and (self.coordinator or named)
+
+
 @dataclass
 class CaseView:
-    """A case as one participant may see it."""
+    """A case as one participant (organisation and person) may see it."""
 
     case: CaseConference
     membership: CaseParticipant
     frame: Frame
     participants: list[tuple[CaseParticipant, Organisation]]
     owner_name: str
+    access: Access
+    members: list[MemberView] = field(default_factory=list)
     contributions: list[ContributionView] = field(default_factory=list)
     hidden: int = 0
+    meetings: list[MeetingView] = field(default_factory=list)
     decisions: list[DecisionView] = field(default_factory=list)
     actions: list[ActionView] = field(default_factory=list)
     outcome_reason: str = ""
 
     @property
     def accepted(self) -> bool:
-        return self.membership.status == ACCEPTED
+        """The reader sees the case's content (not just an invitation)."""
+        return self.access.sees_content
+
+    @property
+    def member_invitation(self) -> bool:
+        """The reader was named as a professional and has not accepted yet."""
+        member = self.access.member
+        return self.access.org_accepted and (
+            member is not None and member.status == INVITED
+        )
 
     @property
     def closed(self) -> bool:
@@ -169,12 +269,12 @@ class CaseView:
 # --- helpers -----------------------------------------------------------------------
 
 
-def _encrypt(keys: KeyMaterial, value: dict[str, str]) -> str:
+def _encrypt(keys: KeyMaterial, value: dict[str, Any]) -> str:
     return keys.keyring.encrypt_json(value, TEXT_CONTEXT)
 
 
-def _decrypt(keys: KeyMaterial, stored: str) -> dict[str, str]:
-    value: dict[str, str] = keys.keyring.decrypt_json(stored, TEXT_CONTEXT)
+def _decrypt(keys: KeyMaterial, stored: str) -> dict[str, Any]:
+    value: dict[str, Any] = keys.keyring.decrypt_json(stored, TEXT_CONTEXT)
     return value
 
 
@@ -199,7 +299,7 @@ def _cross(session: Session) -> Iterator[Session]:
 
 
 def _membership(session: Session, actor: Actor, case_id: int) -> CaseParticipant:
-    """The caller's own participant row (tenant-filtered), or 404."""
+    """The caller's organisation's participant row (tenant-filtered), or 404."""
     row = session.scalars(
         select(CaseParticipant).where(
             CaseParticipant.case_id == case_id,
@@ -211,6 +311,27 @@ def _membership(session: Session, actor: Actor, case_id: int) -> CaseParticipant
     return row
 
 
+def _own_member(session: Session, actor: Actor, case_id: int) -> CaseMember | None:
+    return session.scalars(
+        select(CaseMember).where(
+            CaseMember.case_id == case_id,
+            CaseMember.user_id == actor.user_id,
+            CaseMember.org_id == actor.org_id,
+        )
+    ).first()
+
+
+def _access(session: Session, actor: Actor, case_id: int) -> Access:
+    """The caller's way into the case, or 404: the organisation must take part and,
+    unless the caller is a coordinator, the caller must have been named."""
+    participant = _membership(session, actor, case_id)
+    member = _own_member(session, actor, case_id)
+    coordinator = actor.has(Role.COORDINATOR)
+    if not coordinator and member is None:
+        raise NotFound(NOT_NAMED)
+    return Access(participant, member, coordinator)
+
+
 def _case(session: Session, case_id: int) -> CaseConference:
     with _cross(session):
         case = session.get(CaseConference, case_id)
@@ -220,10 +341,15 @@ def _case(session: Session, case_id: int) -> CaseConference:
 
 
 def _accepted(session: Session, actor: Actor, case_id: int) -> CaseConference:
-    membership = _membership(session, actor, case_id)
-    if membership.status != ACCEPTED:
+    """The case, when the caller sees its content; else 403 with the reason."""
+    access = _access(session, actor, case_id)
+    if not access.org_accepted:
         raise NotPermitted(
             "Uw organisatie is uitgenodigd maar heeft nog niet geaccepteerd."
+        )
+    if not access.sees_content:
+        raise NotPermitted(
+            "U bent genoemd maar heeft de uitnodiging nog niet aanvaard."
         )
     return _case(session, case_id)
 
@@ -369,7 +495,7 @@ def invite(
     session: Session, actor: Actor, case_id: int, org_id: int
 ) -> CaseParticipant:
     """Invite an organisation whose type the frame allows."""
-    _membership(session, actor, case_id)
+    _access(session, actor, case_id)
     case = _case(session, case_id)
     _lead(actor, case)
     _open(case)
@@ -400,7 +526,7 @@ def invite(
 def accept(session: Session, actor: Actor, case_id: int) -> CaseParticipant:
     """The invited organisation's coordinator accepts; the gate then decides, for
     every existing contribution, what this late joiner may see."""
-    membership = _membership(session, actor, case_id)
+    membership = _access(session, actor, case_id).participant
     _require(actor, Role.COORDINATOR)
     if membership.status == ACCEPTED:
         raise InvalidInput("Uw organisatie neemt al deel aan deze casus.")
@@ -424,8 +550,76 @@ def accept(session: Session, actor: Actor, case_id: int) -> CaseParticipant:
     return membership
 
 
-def set_status(session: Session, actor: Actor, case_id: int, status: str) -> None:
-    _membership(session, actor, case_id)
+def name_member(
+    session: Session, actor: Actor, case_id: int, user_id: int
+) -> CaseMember:
+    """A coordinator names a professional of their own organisation (need-to-know:
+    only named professionals see the case); the professional then accepts."""
+    _require(actor, Role.COORDINATOR)
+    access = _access(session, actor, case_id)
+    if not access.org_accepted:
+        raise NotPermitted(
+            "Accepteer eerst de uitnodiging van uw organisatie; daarna noemt u "
+            "professionals."
+        )
+    _open(_case(session, case_id))
+    user = session.get(User, user_id)
+    if user is None or user.org_id != actor.org_id or not user.active:
+        raise InvalidInput(
+            "professional: kies een actieve medewerker van uw eigen organisatie."
+        )
+    if Role.COORDINATOR.value in user.roles:
+        raise InvalidInput(
+            f"professional: {user.display_name} is coördinator en ziet de casus al."
+        )
+    if Role.PROFESSIONAL.value not in user.roles:
+        raise InvalidInput(
+            f"professional: {user.display_name} heeft geen rol als professional."
+        )
+    if _own_member_of(session, case_id, user.id) is not None:
+        raise InvalidInput(f"professional: {user.display_name} is al genoemd.")
+    row = CaseMember(
+        org_id=actor.org_id,
+        case_id=case_id,
+        user_id=user.id,
+        status=INVITED,
+        invited_by_user_id=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    _audit(session, actor, "case.member.invite", case_id, {"member_user_id": user.id})
+    return row
+
+
+def _own_member_of(session: Session, case_id: int, user_id: int) -> CaseMember | None:
+    return session.scalars(
+        select(CaseMember).where(
+            CaseMember.case_id == case_id, CaseMember.user_id == user_id
+        )
+    ).first()
+
+
+def accept_membership(session: Session, actor: Actor, case_id: int) -> CaseMember:
+    """A named professional accepts; from then on they see what the gate allows
+    their organisation (including what was shared before they joined)."""
+    access = _access(session, actor, case_id)
+    member = access.member
+    if member is None:
+        raise NotPermitted("U bent in deze casus niet als professional genoemd.")
+    if member.status == ACCEPTED:
+        raise InvalidInput("U neemt al deel aan deze casus.")
+    _open(_case(session, case_id))
+    member.status = ACCEPTED
+    member.accepted_at = utcnow()
+    session.flush()
+    _audit(session, actor, "case.member.accept", case_id)
+    return member
+
+
+def set_status(
+    session: Session, actor: Actor, case_id: int, status: str
+) -> CaseConference:
+    _access(session, actor, case_id)
     case = _case(session, case_id)
     _lead(actor, case)
     _open(case)
@@ -438,6 +632,7 @@ def set_status(session: Session, actor: Actor, case_id: int, status: str) -> Non
         case.status = status
         session.flush()
     _audit(session, actor, "case.status", case_id, {"status": status})
+    return case
 
 
 # --- contributions -----------------------------------------------------------------
@@ -454,12 +649,16 @@ def contribute(
     identifying: bool = False,
     professional_secrecy: bool | None = None,
     serious_danger: bool | None = None,
+    documents: Sequence[DocumentRef] = (),
 ) -> CaseContribution:
-    """Add a contribution; the gate decides per other accepted participant."""
+    """Add a contribution (text, optionally a linked own signal and references to
+    documents in the own system); the gate decides per other accepted participant,
+    for the contribution as a whole."""
     _require(actor, Role.PROFESSIONAL, Role.COORDINATOR)
     case = _accepted(session, actor, case_id)
     _open(case)
     body = _text(text, "bijdrage")
+    refs = _documents(documents)
     categories: set[DataCategory] = set()
     subject = SubjectRole(case.subject)
     minor: bool | None = None
@@ -479,7 +678,15 @@ def contribute(
         org_id=actor.org_id,
         case_id=case_id,
         author_user_id=actor.user_id,
-        text_enc=_encrypt(keys, {"text": body}),
+        text_enc=_encrypt(
+            keys,
+            {
+                "text": body,
+                "documents": [
+                    {"title": d.title, "reference": d.reference} for d in refs
+                ],
+            },
+        ),
         signal_id=signal_id,
         identifying=identifying or signal_id is not None,
         subject=subject.value,
@@ -495,13 +702,60 @@ def contribute(
         actor,
         "case.contribution",
         case_id,
-        {"contribution_id": contribution.id, "categories": contribution.categories},
+        {
+            "contribution_id": contribution.id,
+            "categories": contribution.categories,
+            "documents": len(refs),
+        },
     )
     with _cross(session):
         for participant, org in _participants(session, case_id):
             if participant.status == ACCEPTED and org.id != actor.org_id:
                 gate.grant_contribution(session, actor, contribution, case, org)
     return contribution
+
+
+def _documents(documents: Sequence[DocumentRef]) -> list[DocumentRef]:
+    if len(documents) > MAX_DOCUMENTS:
+        raise InvalidInput(f"documenten: maximaal {MAX_DOCUMENTS} per bijdrage.")
+    cleaned = []
+    for number, doc in enumerate(documents, start=1):
+        title, reference = doc.title.strip(), doc.reference.strip()
+        if not title or not reference:
+            raise InvalidInput(
+                f"documenten: document {number}: vul een titel en een vindplaats in."
+            )
+        if len(title) > MAX_DOCUMENT_TITLE:
+            raise InvalidInput(
+                f"documenten: document {number}: titel maximaal "
+                f"{MAX_DOCUMENT_TITLE} tekens."
+            )
+        if len(reference) > MAX_DOCUMENT_REFERENCE:
+            raise InvalidInput(
+                f"documenten: document {number}: vindplaats maximaal "
+                f"{MAX_DOCUMENT_REFERENCE} tekens."
+            )
+        cleaned.append(DocumentRef(title, reference))
+    return cleaned
+
+
+def parse_documents(text: str) -> list[DocumentRef]:
+    """Document references typed one per line as ``title | where it is kept``.
+
+    >>> parse_documents("Rapportage intake | Dossier ZC-12, map 3\\n\\n")
+    [DocumentRef(title='Rapportage intake', reference='Dossier ZC-12, map 3')]
+    """
+    refs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        title, bar, reference = line.partition("|")
+        if not bar:
+            raise InvalidInput(
+                f"documenten: regel {number}: schrijf 'titel | vindplaats'."
+            )
+        refs.append(DocumentRef(title.strip(), reference.strip()))
+    return _documents(refs)
 
 
 # --- meeting support ---------------------------------------------------------------
@@ -532,6 +786,131 @@ def record_decision(
     return row
 
 
+def add_meeting(
+    session: Session,
+    actor: Actor,
+    keys: KeyMaterial,
+    case_id: int,
+    held_on: dt.date | None,
+    title: str,
+) -> CaseMeeting:
+    """The lead plans (or records) a meeting; agenda and minutes hang off it."""
+    _require(actor, Role.COORDINATOR)
+    case = _accepted(session, actor, case_id)
+    _lead(actor, case)
+    _open(case)
+    if held_on is None:
+        raise InvalidInput("datum: vul de datum van het overleg in.")
+    row = CaseMeeting(
+        org_id=case.org_id,
+        case_id=case_id,
+        held_on=held_on.isoformat(),
+        title_enc=_encrypt(keys, {"text": _text(title, "titel", 200)}),
+        created_by_user_id=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    _audit(session, actor, "case.meeting", case_id, {"meeting_id": row.id})
+    return row
+
+
+def _meeting(session: Session, case_id: int, meeting_id: int | None) -> CaseMeeting:
+    if meeting_id is None:
+        raise InvalidInput("overleg: kies een overleg.")
+    with _cross(session):
+        row = session.get(CaseMeeting, meeting_id)
+    if row is None or row.case_id != case_id:
+        raise InvalidInput("overleg: dit overleg hoort niet bij deze casus.")
+    return row
+
+
+def add_agenda_item(
+    session: Session,
+    actor: Actor,
+    keys: KeyMaterial,
+    case_id: int,
+    meeting_id: int | None,
+    text: str,
+) -> CaseAgendaItem:
+    """The lead adds an item at the end of a meeting's agenda."""
+    _require(actor, Role.COORDINATOR)
+    case = _accepted(session, actor, case_id)
+    _lead(actor, case)
+    _open(case)
+    meeting = _meeting(session, case_id, meeting_id)
+    body = _text(text, "agendapunt", 500)
+    last = session.scalar(
+        select(func.max(CaseAgendaItem.position)).where(
+            CaseAgendaItem.meeting_id == meeting.id
+        )
+    )
+    row = CaseAgendaItem(
+        org_id=case.org_id,
+        case_id=case_id,
+        meeting_id=meeting.id,
+        position=(last or 0) + 1,
+        text_enc=_encrypt(keys, {"text": body}),
+        created_by_user_id=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "case.agenda",
+        case_id,
+        {"meeting_id": meeting.id, "agenda_item_id": row.id},
+    )
+    return row
+
+
+def add_minute(
+    session: Session,
+    actor: Actor,
+    keys: KeyMaterial,
+    case_id: int,
+    meeting_id: int | None,
+    text: str,
+    corrects_id: int | None = None,
+) -> CaseMinute:
+    """Append a minutes entry (actor, time, text) to a meeting. Entries are never
+    changed: a correction is a new entry naming the one it corrects.
+
+    Minutes, like decisions, are the meeting's common record, read by every
+    participant; personal data belongs in contributions, which pass the gate.
+    """
+    _require(actor, Role.COORDINATOR)
+    case = _accepted(session, actor, case_id)
+    _open(case)
+    meeting = _meeting(session, case_id, meeting_id)
+    body = _text(text, "notulen")
+    if corrects_id is not None:
+        with _cross(session):
+            earlier = session.get(CaseMinute, corrects_id)
+        if earlier is None or earlier.meeting_id != meeting.id:
+            raise InvalidInput(
+                "correctie: deze notulenregel bestaat niet in dit overleg."
+            )
+    row = CaseMinute(
+        org_id=actor.org_id,
+        case_id=case_id,
+        meeting_id=meeting.id,
+        actor_user_id=actor.user_id,
+        text_enc=_encrypt(keys, {"text": body}),
+        corrects_id=corrects_id,
+    )
+    session.add(row)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "case.minute",
+        case_id,
+        {"meeting_id": meeting.id, "minute_id": row.id, "corrects_id": corrects_id},
+    )
+    return row
+
+
 def add_action(
     session: Session,
     actor: Actor,
@@ -541,7 +920,8 @@ def add_action(
     owner_user_id: int | None,
     deadline: dt.date | None,
 ) -> CaseAction:
-    """Add an action-plan item with an owner from a participating organisation."""
+    """Add an action-plan item owned by someone who sees the case: a coordinator
+    of an accepted organisation or an accepted named professional."""
     _require(actor, Role.COORDINATOR)
     case = _accepted(session, actor, case_id)
     _open(case)
@@ -553,12 +933,10 @@ def add_action(
     if deadline < utcnow().date():
         raise InvalidInput("deadline: kies vandaag of een latere datum.")
     owner = session.get(User, owner_user_id)
-    accepted = {
-        o.id for p, o in _participants(session, case_id) if p.status == ACCEPTED
-    }
-    if owner is None or not owner.active or owner.org_id not in accepted:
+    if owner is None or owner.id not in _eligible_owners(session, case_id):
         raise InvalidInput(
-            "eigenaar: kies een medewerker van een deelnemende organisatie."
+            "eigenaar: kies een coördinator of genoemde professional van een "
+            "deelnemende organisatie."
         )
     with _cross(session):
         row = CaseAction(
@@ -582,8 +960,35 @@ def add_action(
     return row
 
 
-def complete_action(session: Session, actor: Actor, action_id: int) -> CaseAction:
-    """The owner marks an own action done (a tenant-filtered read: own org only)."""
+def _eligible_owners(session: Session, case_id: int) -> set[int]:
+    """Active users who see the case's content: coordinators of accepted
+    organisations and accepted named professionals."""
+    accepted = {
+        o.id for p, o in _participants(session, case_id) if p.status == ACCEPTED
+    }
+    if not accepted:
+        return set()
+    with _cross(session):
+        named = set(
+            session.scalars(
+                select(CaseMember.user_id).where(
+                    CaseMember.case_id == case_id, CaseMember.status == ACCEPTED
+                )
+            )
+        )
+    users = session.scalars(
+        select(User).where(User.org_id.in_(accepted), User.active.is_(True))
+    ).all()
+    return {u.id for u in users if Role.COORDINATOR.value in u.roles or u.id in named}
+
+
+def set_action_status(
+    session: Session, actor: Actor, action_id: int, status: str
+) -> CaseAction:
+    """The owner sets an own action ``done`` (or back to ``open``); a
+    tenant-filtered read, so only the owner's organisation finds it."""
+    if status not in ACTION_STATUSES:
+        raise InvalidInput(f"status: kies uit {', '.join(ACTION_STATUSES)}.")
     row = session.scalars(
         select(CaseAction).where(
             CaseAction.id == action_id, CaseAction.org_id == actor.org_id
@@ -592,14 +997,27 @@ def complete_action(session: Session, actor: Actor, action_id: int) -> CaseActio
     if row is None:
         raise NotFound("Deze actie bestaat niet of is niet van uw organisatie.")
     if row.owner_user_id != actor.user_id:
-        raise NotPermitted("Alleen de eigenaar kan een actie afronden.")
+        raise NotPermitted("Alleen de eigenaar kan de status van een actie wijzigen.")
     case = _case(session, row.case_id)
     _open(case)
-    row.status = "done"
-    row.done_at = utcnow()
+    if row.status == status:
+        raise InvalidInput(f"status: de actie is al {ACTION_STATUSES[status]}.")
+    row.status = status
+    row.done_at = utcnow() if status == "done" else None
     session.flush()
-    _audit(session, actor, "case.action_done", row.case_id, {"action_id": row.id})
+    _audit(
+        session,
+        actor,
+        "case.action_done" if status == "done" else "case.action_reopen",
+        row.case_id,
+        {"action_id": row.id},
+    )
     return row
+
+
+def complete_action(session: Session, actor: Actor, action_id: int) -> CaseAction:
+    """The owner marks an own action done."""
+    return set_action_status(session, actor, action_id, "done")
 
 
 def overdue_actions(session: Session, actor: Actor) -> list[tuple[CaseAction, str]]:
@@ -646,7 +1064,7 @@ def close(
     reason: str,
 ) -> CaseConference:
     """Close with an outcome; the case becomes read-only and its retention starts."""
-    _membership(session, actor, case_id)
+    _access(session, actor, case_id)
     case = _case(session, case_id)
     _lead(actor, case)
     _open(case)
@@ -705,13 +1123,24 @@ def outcomes_for_signal(
 def list_for(
     session: Session, actor: Actor
 ) -> list[tuple[CaseConference, CaseParticipant]]:
-    """Cases the caller's organisation takes part in or is invited to."""
+    """Cases the caller may reach: for a coordinator every case the organisation
+    takes part in or is invited to; for anyone else the cases they were named in."""
     memberships = session.scalars(
         select(CaseParticipant)
         .where(CaseParticipant.org_id == actor.org_id)
         .order_by(CaseParticipant.case_id.desc())
     ).all()
     by_case = {m.case_id: m for m in memberships}
+    if not actor.has(Role.COORDINATOR):
+        named = set(
+            session.scalars(
+                select(CaseMember.case_id).where(
+                    CaseMember.user_id == actor.user_id,
+                    CaseMember.org_id == actor.org_id,
+                )
+            )
+        )
+        by_case = {k: v for k, v in by_case.items() if k in named}
     if not by_case:
         return []
     with _cross(session):
@@ -723,25 +1152,58 @@ def list_for(
     return [(c, by_case[c.id]) for c in cases]
 
 
-def get(session: Session, actor: Actor, case_id: int, keys: KeyMaterial) -> CaseView:
-    """The case as the caller's organisation may see it (audited as a view).
+def invitations_for(session: Session, actor: Actor) -> list[tuple[CaseConference, str]]:
+    """Open invitations waiting for the caller: as named professional
+    (``member``) or, for a coordinator, of the organisation (``organisation``)."""
+    return [
+        (case, "organisation" if participant.status == INVITED else "member")
+        for case, participant in list_for(session, actor)
+        if case.status != CLOSED
+        and (
+            (participant.status == INVITED and actor.has(Role.COORDINATOR))
+            or (
+                participant.status == ACCEPTED
+                and (member := _own_member(session, actor, case.id)) is not None
+                and member.status == INVITED
+            )
+        )
+    ]
 
-    An invited organisation sees only the invitation; an accepted one sees its own
-    contributions, those the gate made visible to it, decisions and actions.
+
+def get(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    keys: KeyMaterial,
+    *,
+    audit_action: str = "case.view",
+    require_content: bool = False,
+) -> CaseView:
+    """The case as the caller may see it (audited as a view, or as an export).
+
+    An invited organisation, or a named professional who has not accepted, sees
+    only the invitation; otherwise the reader sees the own organisation's
+    contributions, those the gate made visible to it, meetings, decisions and
+    actions. With ``require_content`` an invitation is refused (403) instead.
     """
-    membership = _membership(session, actor, case_id)
+    access = _access(session, actor, case_id)
+    if require_content and not access.sees_content:
+        raise NotPermitted(
+            "Accepteer eerst de uitnodiging; daarna kunt u de inhoud inzien."
+        )
     case = _case(session, case_id)
     participants = _participants(session, case_id)
     owner_name = next((o.name for _, o in participants if o.id == case.org_id), "")
     view = CaseView(
         case,
-        membership,
+        access.participant,
         frames()[Covenant(case.frame)],
         participants,
         owner_name,
+        access,
     )
-    _audit(session, actor, "case.view", case_id)
-    if membership.status != ACCEPTED:
+    _audit(session, actor, audit_action, case_id)
+    if not access.sees_content:
         return view
     names = {o.id: o.name for _, o in participants}
     own_grants = session.scalars(
@@ -759,10 +1221,30 @@ def get(session: Session, actor: Actor, case_id: int, keys: KeyMaterial) -> Case
         if g.sender_org_id == actor.org_id:
             given.setdefault(g.contribution_id, []).append(g)
     with _cross(session):
+        members = session.scalars(
+            select(CaseMember)
+            .where(CaseMember.case_id == case_id)
+            .order_by(CaseMember.id)
+        ).all()
         contributions = session.scalars(
             select(CaseContribution)
             .where(CaseContribution.case_id == case_id)
             .order_by(CaseContribution.id)
+        ).all()
+        meetings = session.scalars(
+            select(CaseMeeting)
+            .where(CaseMeeting.case_id == case_id)
+            .order_by(CaseMeeting.held_on, CaseMeeting.id)
+        ).all()
+        agenda = session.scalars(
+            select(CaseAgendaItem)
+            .where(CaseAgendaItem.case_id == case_id)
+            .order_by(CaseAgendaItem.meeting_id, CaseAgendaItem.position)
+        ).all()
+        minutes = session.scalars(
+            select(CaseMinute)
+            .where(CaseMinute.case_id == case_id)
+            .order_by(CaseMinute.id)
         ).all()
         decisions = session.scalars(
             select(CaseDecision)
@@ -777,23 +1259,66 @@ def get(session: Session, actor: Actor, case_id: int, keys: KeyMaterial) -> Case
     users = _user_names(
         session,
         {c.author_user_id for c in contributions}
+        | {m.actor_user_id for m in minutes}
         | {d.actor_user_id for d in decisions}
         | {a.owner_user_id for a in actions},
     )
+    people: dict[int, str] = dict(
+        session.execute(
+            select(User.id, User.display_name).where(
+                User.id.in_({m.user_id for m in members})
+            )
+        ).all()
+    )
+    view.members = [
+        MemberView(m, people.get(m.user_id, ""), names.get(m.org_id, ""))
+        for m in members
+    ]
     for c in contributions:
         own = c.org_id == actor.org_id
         grant = mine.get(c.id)
         if not own and (grant is None or not grant.visible):
             view.hidden += 1
             continue
+        payload = _decrypt(keys, c.text_enc)
         view.contributions.append(
             ContributionView(
                 c,
-                _decrypt(keys, c.text_enc)["text"],
+                payload["text"],
                 names.get(c.org_id, ""),
                 users.get(c.author_user_id, ""),
                 own,
                 given.get(c.id, []) if own else [grant] if grant else [],
+                [
+                    DocumentRef(d["title"], d["reference"])
+                    for d in payload.get("documents", [])
+                ],
+            )
+        )
+    corrections: dict[int, list[int]] = {}
+    for m in minutes:
+        if m.corrects_id is not None:
+            corrections.setdefault(m.corrects_id, []).append(m.id)
+    for meeting in meetings:
+        view.meetings.append(
+            MeetingView(
+                meeting,
+                _decrypt(keys, meeting.title_enc)["text"],
+                [
+                    AgendaItemView(a, _decrypt(keys, a.text_enc)["text"])
+                    for a in agenda
+                    if a.meeting_id == meeting.id
+                ],
+                [
+                    MinuteView(
+                        m,
+                        _decrypt(keys, m.text_enc)["text"],
+                        users.get(m.actor_user_id, ""),
+                        corrections.get(m.id, []),
+                    )
+                    for m in minutes
+                    if m.meeting_id == meeting.id
+                ],
             )
         )
     for d in decisions:
@@ -818,6 +1343,53 @@ def get(session: Session, actor: Actor, case_id: int, keys: KeyMaterial) -> Case
     return view
 
 
+def contribution_view(
+    session: Session, actor: Actor, keys: KeyMaterial, row: CaseContribution
+) -> ContributionView:
+    """An own contribution (just added) with the gate's decision per participant."""
+    if row.org_id != actor.org_id:
+        raise NotPermitted("Alleen een eigen bijdrage.")
+    grants = list(
+        session.scalars(
+            select(CaseContributionGrant)
+            .where(
+                CaseContributionGrant.contribution_id == row.id,
+                CaseContributionGrant.sender_org_id == actor.org_id,
+            )
+            .order_by(CaseContributionGrant.id)
+        )
+    )
+    payload = _decrypt(keys, row.text_enc)
+    return ContributionView(
+        row,
+        payload["text"],
+        actor.organisation_name,
+        _user_names(session, {row.author_user_id}).get(row.author_user_id, ""),
+        True,
+        grants,
+        [DocumentRef(d["title"], d["reference"]) for d in payload.get("documents", [])],
+    )
+
+
+def decision_view(
+    session: Session, keys: KeyMaterial, row: CaseDecision
+) -> DecisionView:
+    payload = _decrypt(keys, row.text_enc)
+    actor = _user_names(session, {row.actor_user_id}).get(row.actor_user_id, "")
+    return DecisionView(row, payload["text"], payload["reason"], actor)
+
+
+def action_view(session: Session, keys: KeyMaterial, row: CaseAction) -> ActionView:
+    case = _case(session, row.case_id)
+    today = utcnow().date().isoformat()
+    return ActionView(
+        row,
+        _decrypt(keys, row.text_enc)["text"],
+        _user_names(session, {row.owner_user_id}).get(row.owner_user_id, ""),
+        row.status == "open" and row.deadline < today and case.status != CLOSED,
+    )
+
+
 def invitable(session: Session, actor: Actor, view: CaseView) -> list[Organisation]:
     """Organisations the frame allows that are not yet in the case."""
     taken = {o.id for _, o in view.participants}
@@ -829,20 +1401,33 @@ def invitable(session: Session, actor: Actor, view: CaseView) -> list[Organisati
     ]
 
 
-def action_owners(session: Session, view: CaseView) -> list[tuple[int, str]]:
-    """Active users of accepted participant organisations who do casework."""
-    orgs = {o.id: o.name for p, o in view.participants if p.status == ACCEPTED}
+def nameable(session: Session, actor: Actor, view: CaseView) -> list[User]:
+    """Professionals of the caller's organisation not yet named in the case."""
+    taken = {m.row.user_id for m in view.members}
     users = session.scalars(
         select(User)
-        .where(User.org_id.in_(orgs), User.active.is_(True))
+        .where(User.org_id == actor.org_id, User.active.is_(True))
+        .order_by(User.display_name)
+    ).all()
+    return [
+        u
+        for u in users
+        if u.id not in taken
+        and Role.PROFESSIONAL.value in u.roles
+        and Role.COORDINATOR.value not in u.roles
+    ]
+
+
+def action_owners(session: Session, view: CaseView) -> list[tuple[int, str]]:
+    """Who can own an action: whoever sees the case's content."""
+    eligible = _eligible_owners(session, view.case.id)
+    orgs = {o.id: o.name for _, o in view.participants}
+    users = session.scalars(
+        select(User)
+        .where(User.id.in_(eligible))
         .order_by(User.org_id, User.display_name)
     ).all()
-    work = {Role.PROFESSIONAL.value, Role.COORDINATOR.value}
-    return [
-        (u.id, f"{u.display_name} ({orgs[u.org_id]})")
-        for u in users
-        if work.intersection(u.roles)
-    ]
+    return [(u.id, f"{u.display_name} ({orgs.get(u.org_id, '')})") for u in users]
 
 
 def sources(session: Session, actor: Actor) -> tuple[list[Signal], list[MatchAlert]]:

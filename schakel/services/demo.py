@@ -84,7 +84,8 @@ def load(
         progress(f"  {spec['name']}: 4 accounts")
     _load_reasonings(session, data.get("reasonings", []))
     progress(f"  {len(data.get('reasonings', []))} verantwoordingen via de deelcheck")
-    _load_signals(session, keys, data.get("signals", []))
+    signal_ids = _load_signals(session, keys, data.get("signals", []))
+    progress(f"  {_match_queued(session)} signalen vergeleken (hit/no-hit)")
     registered = _load_registrations(session, keys, data.get("registrations"))
     progress(f"  {registered} registraties bij CoMensha (synthetische populatie)")
     routed = sum(1 for spec in data.get("signals", []) if spec.get("route"))
@@ -94,6 +95,12 @@ def load(
     )
     opened = _load_cases(session, keys, data.get("cases", []))
     progress(f"  {opened} casusoverleg(gen) via de casusdienst en de deelpoort")
+    rights_done = _load_rights(session, keys, data.get("rights"), signal_ids)
+    progress(
+        f"  {rights_done} verzoek(en) van betrokkenen via de rechtendienst "
+        "(inzage, rectificatie, wissen)"
+    )
+    _match_queued(session)
     return DEMO_LOGINS
 
 
@@ -201,17 +208,20 @@ def _org_id(session: Session, slug: str) -> int:
 
 def _load_signals(
     session: Session, keys: KeyMaterial, specs: list[dict[str, Any]]
-) -> None:
-    """Signals entered, routed and followed up through the intake and the gate."""
+) -> list[int]:
+    """Signals entered, routed and followed up through the intake and the gate;
+    returns their ids in the order of the scenario."""
     from schakel.services import gate
     from schakel.services import signals as signal_service
     from schakel.signals import SignalInput
     from schakel.vocabulary import Purpose
 
+    ids: list[int] = []
     for spec in specs:
         actor = _actor(session, spec["user"])
         content = SignalInput.model_validate(spec["signal"])
         row = signal_service.save(session, actor, content, keys, submit=True)
+        ids.append(row.id)
         route = spec.get("route")
         if not route:
             continue
@@ -231,6 +241,7 @@ def _load_signals(
                 follow_up["status"],
                 follow_up.get("reason", ""),
             )
+    return ids
 
 
 def _load_reasonings(session: Session, specs: list[dict[str, Any]]) -> None:
@@ -261,54 +272,209 @@ def print_logins(console: Console, logins: list[DemoLogin]) -> None:
 def _load_cases(
     session: Session, keys: KeyMaterial, specs: list[dict[str, Any]]
 ) -> int:
-    """Case conferences opened, joined and run through the case service."""
+    """Case conferences opened, joined, met about and (optionally) closed through
+    the case service, each step by the user who would take it."""
+    for spec in specs:
+        _load_case(session, keys, spec)
+    return len(specs)
+
+
+def _load_case(session: Session, keys: KeyMaterial, spec: dict[str, Any]) -> None:
     import datetime as dt
 
     from schakel.services import cases
     from schakel.services import signals as signal_service
     from schakel.signals import SignalInput
+    from schakel.store.models import MatchAlert
     from schakel.vocabulary import Covenant
 
-    for spec in specs:
-        lead = _actor(session, spec["opened_by"])
-        content = SignalInput.model_validate(spec["signal"])
-        row = signal_service.save(session, lead, content, keys, submit=True)
-        case = cases.open_case(
-            session, lead, keys, frame=Covenant(spec["frame"]), signal_id=row.id
+    today = dt.date.today()
+    lead = _actor(session, spec["opened_by"])
+    #: The signals of this scenario by organisation, for contributions to link.
+    signals: dict[int, int] = {}
+    other = spec.get("other_signal")
+    if other:
+        reporter = _actor(session, other["by"])
+        content = SignalInput.model_validate(other["signal"])
+        row = signal_service.save(session, reporter, content, keys, submit=True)
+        signals[reporter.org_id] = row.id
+    reporter = _actor(session, spec.get("reported_by", spec["opened_by"]))
+    content = SignalInput.model_validate(spec["signal"])
+    row = signal_service.save(session, reporter, content, keys, submit=True)
+    signals[reporter.org_id] = row.id
+    frame = Covenant(spec["frame"])
+    if spec.get("from_alert_with"):
+        # Opened from the hit both organisations were alerted to at intake.
+        _match_queued(session)
+        alert = session.scalars(
+            select(MatchAlert).where(
+                MatchAlert.org_id == lead.org_id,
+                MatchAlert.signal_id == row.id,
+                MatchAlert.other_org_id == _org_id(session, spec["from_alert_with"]),
+            )
+        ).first()
+        if alert is None:
+            raise ValueError("demo: de signalen van de casus geven geen hit-melding")
+        case = cases.open_case(session, lead, keys, frame=frame, alert_id=alert.id)
+    else:
+        case = cases.open_case(session, lead, keys, frame=frame, signal_id=row.id)
+    for slug in spec.get("invite", []):
+        cases.invite(session, lead, case.id, _org_id(session, slug))
+    for username in spec.get("accept", []):
+        cases.accept(session, _actor(session, username), case.id)
+    for username in spec.get("members", []):
+        member = _actor(session, username)
+        coordinator = _actor(session, f"{username.split('.')[0]}.analist")
+        cases.name_member(session, coordinator, case.id, member.user_id)
+        cases.accept_membership(session, member, case.id)
+    for item in spec.get("contributions", []):
+        author = _actor(session, item["by"])
+        cases.contribute(
+            session,
+            author,
+            keys,
+            case.id,
+            item["text"],
+            signal_id=signals[author.org_id] if item.get("link_signal") else None,
+            identifying=item.get("identifying", False),
+            professional_secrecy=item.get("professional_secrecy"),
+            documents=[
+                cases.DocumentRef(d["title"], d["reference"])
+                for d in item.get("documents", [])
+            ],
         )
-        for slug in spec.get("invite", []):
-            cases.invite(session, lead, case.id, _org_id(session, slug))
-        for username in spec.get("accept", []):
-            cases.accept(session, _actor(session, username), case.id)
-        for item in spec.get("contributions", []):
-            cases.contribute(
-                session,
-                _actor(session, item["by"]),
-                keys,
-                case.id,
-                item["text"],
-                identifying=item.get("identifying", False),
-                professional_secrecy=item.get("professional_secrecy"),
+    if spec.get("status"):
+        cases.set_status(session, lead, case.id, spec["status"])
+    for item in spec.get("meetings", []):
+        meeting = cases.add_meeting(
+            session,
+            lead,
+            keys,
+            case.id,
+            today + dt.timedelta(days=item.get("days", 0)),
+            item["title"],
+        )
+        for text in item.get("agenda", []):
+            cases.add_agenda_item(session, lead, keys, case.id, meeting.id, text)
+        entries: list[int] = []
+        for minute in item.get("minutes", []):
+            corrects = minute.get("corrects")
+            entries.append(
+                cases.add_minute(
+                    session,
+                    _actor(session, minute["by"]),
+                    keys,
+                    case.id,
+                    meeting.id,
+                    minute["text"],
+                    entries[corrects] if corrects is not None else None,
+                ).id
             )
-        if spec.get("status"):
-            cases.set_status(session, lead, case.id, spec["status"])
-        for item in spec.get("decisions", []):
-            cases.record_decision(
-                session,
-                _actor(session, item["by"]),
-                keys,
-                case.id,
-                item["text"],
-                item["reason"],
+    for item in spec.get("decisions", []):
+        cases.record_decision(
+            session,
+            _actor(session, item["by"]),
+            keys,
+            case.id,
+            item["text"],
+            item["reason"],
+        )
+    for item in spec.get("actions", []):
+        owner = _actor(session, item["owner"])
+        action = cases.add_action(
+            session,
+            _actor(session, item["by"]),
+            keys,
+            case.id,
+            item["text"],
+            owner.user_id,
+            today + dt.timedelta(days=item["days"]),
+        )
+        if item.get("done"):
+            cases.complete_action(session, owner, action.id)
+    closing = spec.get("close")
+    if closing:
+        cases.close(
+            session, lead, keys, case.id, closing["outcome"], closing.get("reason", "")
+        )
+
+
+def _match_queued(session: Session) -> int:
+    """Drain the matching queue now, as the server's worker would shortly after
+    intake, so the demo's alerts exist before cases are opened from them."""
+    from schakel.services import match_queue
+
+    return match_queue.process(session, limit=None, seconds=None)
+
+
+def _load_rights(
+    session: Session,
+    keys: KeyMaterial,
+    spec: dict[str, Any] | None,
+    signal_ids: list[int],
+) -> int:
+    """Requests of data subjects, handled through the rights services as a privacy
+    officer would: an answered subject-access request with a recorded exemption, a
+    rectification and an erasure waiting for approval."""
+    if not spec:
+        return 0
+    import datetime as dt
+
+    from schakel.clock import utcnow
+    from schakel.services import rectification, rights
+    from schakel.services import signals as signal_service
+    from schakel.signals import SignalInput
+
+    count = 0
+    for item in spec.get("access_requests", []):
+        officer = _actor(session, item["by"])
+        received = utcnow().date() - dt.timedelta(days=item["days_ago"])
+        request = rights.create_request(
+            session, officer, item["subject"], keys, received.isoformat()
+        )
+        report = rights.report(session, officer, request.id, keys)
+        for exemption in item.get("exemptions", []):
+            holder = _org_name(session, exemption["organisation"])
+            key = next(
+                i.key
+                for i in report.items
+                if i.organisation == holder and i.kind == exemption["kind"]
             )
-        for item in spec.get("actions", []):
-            cases.add_action(
+            rights.add_exemption(
                 session,
-                _actor(session, item["by"]),
+                officer,
+                request.id,
+                key,
+                exemption["ground"],
+                exemption["note"],
                 keys,
-                case.id,
-                item["text"],
-                _actor(session, item["owner"]).user_id,
-                dt.date.today() + dt.timedelta(days=item["days"]),
             )
-    return len(specs)
+        if item.get("handled"):
+            rights.mark_handled(session, officer, request.id)
+        count += 1
+    for item in spec.get("rectifications", []):
+        rectification.request_rectification(
+            session,
+            _actor(session, item["by"]),
+            signal_ids[item["signal"]],
+            item["field"],
+            item["value"],
+            item["reason"],
+            keys,
+        )
+        count += 1
+    for item in spec.get("erasures", []):
+        reporter = _actor(session, item["reported_by"])
+        content = SignalInput.model_validate(item["signal"])
+        row = signal_service.save(session, reporter, content, keys, submit=True)
+        rights.request_erasure(
+            session, _actor(session, item["by"]), row.id, item["reason"]
+        )
+        count += 1
+    return count
+
+
+def _org_name(session: Session, slug: str) -> str:
+    org = session.get(Organisation, _org_id(session, slug))
+    assert org is not None
+    return org.name

@@ -17,7 +17,7 @@ from schakel.rules import Answer, Decision, Question, check, load_ruleset
 from schakel.services import signals as signal_service
 from schakel.services.actor import Actor
 from schakel.services.keys import KeyMaterial
-from schakel.signals import categories_of, minimise, subject_of
+from schakel.signals import SignalInput, categories_of, minimise, subject_of
 from schakel.signals._minimise import SPECIAL
 from schakel.store import audit_log
 from schakel.store.guards import gate_writing
@@ -29,7 +29,7 @@ from schakel.store.models import (
     Share,
     Signal,
 )
-from schakel.vocabulary import Consent, Covenant, DataCategory, Purpose
+from schakel.vocabulary import Consent, Covenant, DataCategory, OrgType, Purpose
 
 PAYLOAD_CONTEXT = "shares.payload"
 ALLOWING = (Decision.ALLOWED, Decision.ALLOWED_WITH_CONDITIONS)
@@ -333,6 +333,87 @@ def erase_shares(session: Session, shares: list[Share], keys: KeyMaterial) -> in
             count += 1
         session.flush()
     return count
+
+
+@dataclass(frozen=True)
+class Rectified:
+    """What a rectification did to the shares made from one signal."""
+
+    corrected: list[Share]
+    withdrawn: list[Share]
+
+
+def rectify_shares(
+    session: Session,
+    actor: Actor,
+    shares: list[Share],
+    before: SignalInput,
+    after: SignalInput,
+    keys: KeyMaterial,
+) -> Rectified:
+    """Correct every share made from a rectified signal and tell its recipient.
+
+    Each payload is minimised again from the corrected content within the categories
+    its decision covered, so a correction can never make more travel than was
+    decided. When the correction changes a fact the share check relied on (whom the
+    signal is about, or whether a victim is a minor), the decision no longer covers
+    the share: it is withdrawn (tombstoned) and the sender must route again. Either
+    way ``rectified_at`` tells the recipient (AVG art. 19); one audit entry per share.
+    """
+    changed_facts = subject_of(before) != subject_of(after) or (
+        signal_service.minor_victim(before) != signal_service.minor_victim(after)
+    )
+    corrected: list[Share] = []
+    withdrawn: list[Share] = []
+    with gate_writing():
+        for share in shares:
+            if share.erased_at is not None:
+                continue
+            sender = session.get(Organisation, share.sender_org_id)
+            assert sender is not None
+            if changed_facts:
+                row = session.get(Signal, share.signal_id)
+                tombstone: dict[str, object] = {"erased": True, "withdrawn": True}
+                if row is not None:
+                    tombstone |= {
+                        "forms": list(row.forms or []),
+                        "indicators": list(row.indicators or []),
+                        "observed_on": row.observed_on,
+                        "municipality": row.municipality,
+                    }
+                share.payload_enc = keys.keyring.encrypt_json(
+                    tombstone, PAYLOAD_CONTEXT
+                )
+                share.status_reason = ""
+                share.erased_at = utcnow()
+                withdrawn.append(share)
+            else:
+                payload = minimise(
+                    after,
+                    OrgType(sender.org_type),
+                    {DataCategory(c) for c in share.categories},
+                    anonymised=share.anonymised,
+                )
+                share.payload_enc = keys.keyring.encrypt_json(payload, PAYLOAD_CONTEXT)
+                corrected.append(share)
+            share.rectified_at = utcnow()
+            share.updated_at = utcnow()
+        session.flush()
+    for share in (*corrected, *withdrawn):
+        audit_log.append(
+            session,
+            "share.rectified",
+            actor_user_id=actor.user_id,
+            org_id=actor.org_id,
+            object_type="share",
+            object_ref=share.id,
+            detail={
+                "signal_id": share.signal_id,
+                "recipient_org_id": share.org_id,
+                "withdrawn": share in withdrawn,
+            },
+        )
+    return Rectified(corrected, withdrawn)
 
 
 # --- Case conferences ------------------------------------------------------------

@@ -7,7 +7,7 @@ none changed. Old keys stay able to decrypt until the rotation has committed.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schakel.services import gate
+from schakel.services import gate, rights
 from schakel.services.keys import KeyMaterial
 from schakel.services.signals import CONTENT_CONTEXT
 from schakel.store import audit_log
@@ -21,7 +21,11 @@ def reencrypt_all(session: Session, keys: KeyMaterial) -> dict[str, int]:
         if row.content_enc and keys.keyring.needs_rotation(row.content_enc):
             row.content_enc = keys.keyring.rotate(row.content_enc, CONTENT_CONTEXT)
             signals += 1
-    counts = {"signals": signals, "shares": gate.rotate_payloads(session, keys)}
+    counts = {
+        "signals": signals,
+        "shares": gate.rotate_payloads(session, keys),
+        "rights_requests": rights.rotate_encrypted(session, keys),
+    }
     audit_log.append(
         session,
         "keys.rotate",

@@ -1,6 +1,11 @@
 """Hit/no-hit in the platform: every submitted signal is compared with the signals of
 other organisations through keyed tokens and person encodings.
 
+Tokens and person encodings are stored at intake; the comparison itself runs from
+the durable queue in :mod:`schakel.services.match_queue`, one signal at a time in
+submission order. A signal is compared only with signals whose own matching is done
+(no job left), so each pair of signals is compared once, by the later one.
+
 A hit tells both reporters *that* another organisation (its type, region and a
 contact person) has a signal about possibly the same person, phone number or
 account — never the other's data. The comparison runs elevated (across
@@ -11,9 +16,10 @@ no longer produce alerts (matches decay with retention).
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from schakel.clock import utcnow
@@ -25,6 +31,7 @@ from schakel.store import audit_log
 from schakel.store.models import (
     CarouselAlert,
     MatchAlert,
+    MatchJob,
     Organisation,
     PersonEncoding,
     Signal,
@@ -56,9 +63,16 @@ PERSON_CONFIG = LinkageConfig.model_validate(
 )
 
 
-def encode_persons(content: SignalInput, keys: KeyMaterial) -> list[dict[str, object]]:
-    """Bloom encodings of every person with a name and a date of birth."""
-    encoder = Encoder(keys.linkage_secret, PERSON_CONFIG)
+def encode_persons(
+    content: SignalInput, keys: KeyMaterial, encoder: Encoder | None = None
+) -> list[dict[str, object]]:
+    """Bloom encodings of every person with a name and a date of birth.
+
+    Without ``encoder`` a fresh one is made (75 µs): a long-lived encoder's value
+    cache would keep plaintext names in the server's memory for its whole life, so
+    only a bulk import passes one, for the duration of the import.
+    """
+    encoder = encoder or Encoder(keys.linkage_secret, PERSON_CONFIG)
     out = []
     for index, person in enumerate(content.persons):
         if not person.date_of_birth or not (person.given_name or person.surname):
@@ -132,193 +146,276 @@ def _recent(session: Session, days: int) -> list[Signal]:
     return list(session.scalars(query))
 
 
-def _live_others(session: Session, row: Signal, ids: set[int]) -> dict[int, int]:
-    """Signal id -> organisation for the other organisations' recent signals in ids."""
-    if not ids:
-        return {}
-    since = utcnow() - timedelta(days=MATCH_WINDOW_DAYS)
-    query = select(Signal.id, Signal.org_id).where(
-        Signal.id.in_(ids),
-        Signal.status == "submitted",
-        Signal.submitted_at >= since,
-        Signal.org_id != row.org_id,
-    )
-    return {int(i): int(o) for i, o in session.execute(query)}
-
-
-def find_hits(session: Session, row: Signal) -> list[Hit]:
-    """Hits between ``row`` and other organisations' recent signals (elevated read).
-
-    Only candidates that share a keyed token, or a person's birth-year block, are
-    read: the cost grows with the number of candidates, not with all signals.
-    """
-    with elevated(session):
-        hits: dict[tuple[int, str], Hit] = {}
-        own_tokens = {
-            t.token: t.kind
-            for t in session.scalars(
-                select(SignalToken).where(SignalToken.signal_id == row.id)
-            )
-        }
-        matches = (
-            session.execute(
-                select(SignalToken.signal_id, SignalToken.token).where(
-                    SignalToken.token.in_(list(own_tokens)),
-                    SignalToken.signal_id != row.id,
-                )
-            ).all()
-            if own_tokens
-            else []
-        )
-        own_people = session.scalars(
-            select(PersonEncoding).where(PersonEncoding.signal_id == row.id)
-        ).all()
-        blocks = {p.block for p in own_people if p.block}
-        candidates = (
-            session.scalars(
-                select(PersonEncoding).where(
-                    PersonEncoding.block.in_(blocks), PersonEncoding.signal_id != row.id
-                )
-            ).all()
-            if blocks
-            else []
-        )
-        live = _live_others(
-            session, row, {m[0] for m in matches} | {c.signal_id for c in candidates}
-        )
-        for signal_id, value in matches:
-            if signal_id in live:
-                kind = own_tokens[value]
-                hits[(signal_id, kind)] = Hit(
-                    row.id, signal_id, live[signal_id], kind, 1.0
-                )
-        for mine in own_people:
-            for theirs in candidates:
-                if theirs.signal_id not in live or theirs.block != mine.block:
-                    continue
-                score = person_similarity(mine.encoding, theirs.encoding)
-                best = hits.get((theirs.signal_id, "person"))
-                if score > 0 and (best is None or best.score < score):
-                    hits[(theirs.signal_id, "person")] = Hit(
-                        row.id,
-                        theirs.signal_id,
-                        live[theirs.signal_id],
-                        "person",
-                        round(score, 3),
-                    )
-    return list(hits.values())
-
-
 def birth_year_block(date_of_birth: str, secret: bytes) -> str:
     """Keyed token of the birth year: the blocking key for person comparisons."""
     return token("text", f"geboortejaar:{date_of_birth[:4]}", secret)
+
+
+def encoding_rows(
+    org_id: int,
+    signal_id: int,
+    content: SignalInput,
+    keys: KeyMaterial,
+    encoder: Encoder | None = None,
+) -> list[dict[str, object]]:
+    """The person encodings of one signal as rows for a bulk insert."""
+    people = [
+        p for p in content.persons if p.date_of_birth and (p.given_name or p.surname)
+    ]
+    if not people:
+        return []
+    return [
+        {
+            "org_id": org_id,
+            "signal_id": signal_id,
+            "encoding": encoding,
+            "block": birth_year_block(str(person.date_of_birth), keys.linkage_secret),
+        }
+        for person, encoding in zip(
+            people, encode_persons(content, keys, encoder), strict=True
+        )
+    ]
 
 
 def index_signal(
     session: Session, row: Signal, content: SignalInput, keys: KeyMaterial
 ) -> None:
     """Store the person encodings of a submitted signal (tokens come at intake)."""
-    people = [
-        p for p in content.persons if p.date_of_birth and (p.given_name or p.surname)
-    ]
-    for person, encoding in zip(people, encode_persons(content, keys), strict=True):
-        session.add(
-            PersonEncoding(
-                org_id=row.org_id,
-                signal_id=row.id,
-                encoding=encoding,
-                block=birth_year_block(str(person.date_of_birth), keys.linkage_secret),
-            )
-        )
-    session.flush()
+    rows = encoding_rows(row.org_id, row.id, content, keys)
+    if rows:
+        session.execute(insert(PersonEncoding), rows)
 
 
-def raise_alerts(session: Session, actor: Actor, row: Signal) -> list[Hit]:
-    """Create the pair of alerts for every hit, audited without personal data."""
-    hits = find_hits(session, row)
+@dataclass(frozen=True)
+class _Candidate:
+    """What matching may know of another signal: references and vocabulary only."""
+
+    org_id: int
+    reporter_user_id: int
+    status: str
+    submitted_at: datetime | None
+    municipality: str | None
+    region: str
+    queued: bool
+
+
+def _since(candidate: _Candidate, since: datetime) -> bool:
+    return candidate.submitted_at is not None and candidate.submitted_at >= since
+
+
+def raise_alerts(session: Session, row: Signal) -> list[Hit]:
+    """Match one submitted signal (see :func:`match_signals`)."""
+    return match_signals(session, [row])
+
+
+def match_signals(session: Session, rows: list[Signal]) -> list[Hit]:
+    """Hits, alerts and carousels for ``rows`` (queued signals, in queue order).
+
+    Each signal is compared with the other organisations' recent signals whose
+    matching is done, and with the signals before it in ``rows``; one query per
+    kind of data serves the whole batch, so the cost per signal is a few
+    dictionary look-ups. Alerts are audited without personal data, the entry
+    naming the signal's reporter, on whose submission it runs.
+    """
+    if not rows:
+        return []
     with elevated(session):
-        for hit in hits:
-            other = session.get(Signal, hit.other_signal)
-            assert other is not None
-            session.add(
-                MatchAlert(
-                    org_id=row.org_id,
-                    signal_id=row.id,
-                    other_org_id=other.org_id,
-                    other_signal_id=other.id,
-                    other_contact_user_id=other.reporter_user_id,
-                    kind=hit.kind,
-                    score=hit.score,
-                )
+        ids = [r.id for r in rows]
+        own_tokens = select(SignalToken.token).where(SignalToken.signal_id.in_(ids))
+        tokens_of: dict[int, dict[str, str]] = defaultdict(dict)
+        holders: dict[str, list[int]] = defaultdict(list)
+        for signal_id, kind, value in session.execute(
+            select(SignalToken.signal_id, SignalToken.kind, SignalToken.token).where(
+                SignalToken.token.in_(own_tokens.scalar_subquery())
             )
-            session.add(
-                MatchAlert(
-                    org_id=other.org_id,
-                    signal_id=other.id,
-                    other_org_id=row.org_id,
-                    other_signal_id=row.id,
-                    other_contact_user_id=row.reporter_user_id,
-                    kind=hit.kind,
-                    score=hit.score,
-                )
+        ):
+            tokens_of[signal_id][value] = kind
+            holders[value].append(signal_id)
+        match_since = utcnow() - timedelta(days=MATCH_WINDOW_DAYS)
+        people_of: dict[int, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        in_block: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        for signal_id, block, encoding in session.execute(
+            select(
+                PersonEncoding.signal_id, PersonEncoding.block, PersonEncoding.encoding
+            ).where(
+                PersonEncoding.signal_id.in_(ids), PersonEncoding.block.is_not(None)
             )
-            audit_log.append(
+        ):
+            people_of[signal_id].append((block, encoding))
+        # Candidates: another organisation's recent persons in the blocks of the
+        # batch's persons, one query per organisation in the batch (the block is
+        # coarse, so the organisation filter must run in the database).
+        org_of = {r.id: r.org_id for r in rows}
+        blocks_of_org: dict[int, set[str]] = defaultdict(set)
+        for signal_id, people in people_of.items():
+            blocks_of_org[org_of[signal_id]].update(block for block, _e in people)
+        for org_id, blocks in blocks_of_org.items():
+            for signal_id, block, encoding in session.execute(
+                select(
+                    PersonEncoding.signal_id,
+                    PersonEncoding.block,
+                    PersonEncoding.encoding,
+                )
+                .join(Signal, Signal.id == PersonEncoding.signal_id)
+                .where(
+                    PersonEncoding.block.in_(blocks),
+                    PersonEncoding.org_id != org_id,
+                    Signal.status == "submitted",
+                    Signal.submitted_at >= match_since,
+                )
+            ):
+                in_block[block].append((signal_id, encoding))
+        # Read after the tokens and encodings: a signal committed in between is seen
+        # here together with its job (one transaction wrote both), so it waits for
+        # its own turn instead of being compared twice.
+        wanted = {i for found in holders.values() for i in found}
+        wanted |= {i for found in in_block.values() for i, _e in found}
+        known = _candidates(session, wanted)
+        carousel_since = utcnow() - timedelta(days=CAROUSEL_WINDOW_DAYS)
+        done: set[int] = set()
+        all_hits: list[Hit] = []
+        analysts: list[Organisation] | None = None
+        for row in rows:
+
+            def comparable(other: int, row: Signal = row) -> bool:
+                found = known.get(other)
+                return (
+                    found is not None
+                    and other != row.id
+                    and found.org_id != row.org_id
+                    and found.status == "submitted"
+                    and _since(found, match_since)
+                    and (not found.queued or other in done)
+                )
+
+            hits: dict[tuple[int, str], Hit] = {}
+            for value, kind in tokens_of[row.id].items():
+                for other in holders[value]:
+                    if comparable(other):
+                        hits[(other, kind)] = Hit(
+                            row.id, other, known[other].org_id, kind, 1.0
+                        )
+            for block, mine in people_of[row.id]:
+                for other, theirs in in_block[block]:
+                    if not comparable(other):
+                        continue
+                    score = person_similarity(mine, theirs)
+                    best = hits.get((other, "person"))
+                    if score > 0 and (best is None or best.score < score):
+                        hits[(other, "person")] = Hit(
+                            row.id,
+                            other,
+                            known[other].org_id,
+                            "person",
+                            round(score, 3),
+                        )
+            for hit in hits.values():
+                _alert_pair(session, row, hit, known[hit.other_signal])
+            all_hits += hits.values()
+            analysts = _carousels(
                 session,
-                "match.hit",
-                actor_user_id=actor.user_id,
-                org_id=actor.org_id,
-                object_type="signal",
-                object_ref=row.id,
-                detail={"kind": hit.kind, "other_org_id": other.org_id},
+                row,
+                tokens_of[row.id],
+                holders,
+                known,
+                carousel_since,
+                analysts,
             )
-        _carousels(session, row)
-    return hits
+            done.add(row.id)
+    return all_hits
+
+
+def _candidates(session: Session, ids: set[int]) -> dict[int, _Candidate]:
+    if not ids:
+        return {}
+    query = (
+        select(
+            Signal.id,
+            Signal.org_id,
+            Signal.reporter_user_id,
+            Signal.status,
+            Signal.submitted_at,
+            Signal.municipality,
+            Signal.region,
+            MatchJob.id,
+        )
+        .outerjoin(MatchJob, MatchJob.signal_id == Signal.id)
+        .where(Signal.id.in_(ids))
+    )
+    return {
+        int(i): _Candidate(int(o), int(u), st, at, m, r, job is not None)
+        for i, o, u, st, at, m, r, job in session.execute(query)
+    }
+
+
+def _alert_pair(session: Session, row: Signal, hit: Hit, other: _Candidate) -> None:
+    """The two alerts of one hit and its audit entry (references only)."""
+    session.add(
+        MatchAlert(
+            org_id=row.org_id,
+            signal_id=row.id,
+            other_org_id=other.org_id,
+            other_signal_id=hit.other_signal,
+            other_contact_user_id=other.reporter_user_id,
+            kind=hit.kind,
+            score=hit.score,
+        )
+    )
+    session.add(
+        MatchAlert(
+            org_id=other.org_id,
+            signal_id=hit.other_signal,
+            other_org_id=row.org_id,
+            other_signal_id=row.id,
+            other_contact_user_id=row.reporter_user_id,
+            kind=hit.kind,
+            score=hit.score,
+        )
+    )
+    audit_log.append(
+        session,
+        "match.hit",
+        actor_user_id=row.reporter_user_id,
+        org_id=row.org_id,
+        object_type="signal",
+        object_ref=row.id,
+        detail={"kind": hit.kind, "other_org_id": other.org_id},
+    )
 
 
 def _fingerprint(kind: str, token: str) -> str:
     return hashlib.sha256(f"carousel|{kind}|{token}".encode()).hexdigest()
 
 
-def _carousels(session: Session, row: Signal) -> None:
-    """Alert analysts when one identifier shows up in signals from ≥3 municipalities."""
-    own = {
-        t.token: t.kind
-        for t in session.scalars(
-            select(SignalToken).where(SignalToken.signal_id == row.id)
-        )
-    }
-    if not own:
-        return
-    sharing = session.execute(
-        select(SignalToken.signal_id, SignalToken.token).where(
-            SignalToken.token.in_(list(own))
-        )
-    ).all()
-    since = utcnow() - timedelta(days=CAROUSEL_WINDOW_DAYS)
-    recent = {
-        s.id: s
-        for s in session.scalars(
-            select(Signal).where(
-                Signal.id.in_({i for i, _ in sharing}),
-                Signal.status == "submitted",
-                Signal.submitted_at >= since,
-            )
-        )
-    }
-    groups: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for signal_id, value in sharing:
-        if signal_id in recent:
-            groups[(own[value], value)].add(signal_id)
-    analysts = [
-        o
-        for o in session.scalars(select(Organisation))
-        if o.org_type in {t.value for t in ANALYST_ORG_TYPES}
-    ]
-    for (kind, value), signal_ids in groups.items():
-        municipalities = sorted({recent[i].municipality or "?" for i in signal_ids})
+def _carousels(
+    session: Session,
+    row: Signal,
+    own: dict[str, str],
+    holders: dict[str, list[int]],
+    known: dict[int, _Candidate],
+    since: datetime,
+    analysts: list[Organisation] | None,
+) -> list[Organisation] | None:
+    """Alert analysts when one identifier shows up in signals from ≥3 municipalities.
+
+    Returns the analyst organisations once read (a batch reads them at most once).
+    """
+    for value, kind in own.items():
+        recent = [
+            c
+            for c in (known.get(i) for i in set(holders[value]))
+            if c is not None and c.status == "submitted" and _since(c, since)
+        ]
+        municipalities = sorted({c.municipality or "?" for c in recent})
         if len(municipalities) < CAROUSEL_MIN_MUNICIPALITIES:
             continue
-        regions = sorted({recent[i].region for i in signal_ids})
+        regions = sorted({c.region for c in recent})
+        if analysts is None:
+            analysts = [
+                o
+                for o in session.scalars(select(Organisation))
+                if o.org_type in {t.value for t in ANALYST_ORG_TYPES}
+            ]
         fingerprint = _fingerprint(kind, value)
         for org in analysts:
             if org.region not in regions:
@@ -337,13 +434,14 @@ def _carousels(session: Session, row: Signal) -> None:
                         fingerprint=fingerprint,
                         municipalities=municipalities,
                         regions=regions,
-                        signal_count=len(signal_ids),
+                        signal_count=len(recent),
                     )
                 )
             else:
                 existing.municipalities = municipalities
                 existing.regions = regions
-                existing.signal_count = len(signal_ids)
+                existing.signal_count = len(recent)
+    return analysts
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,8 @@ from schakel.audit import (
 )
 from schakel.clock import utcnow
 from schakel.errors import NotPermitted
+from schakel.reports import Facts, Paragraph, Section, Table
+from schakel.reports import Report as Document
 from schakel.rules import Decision, Question, check, load_ruleset
 from schakel.services.actor import Actor
 from schakel.store import audit_log
@@ -122,7 +125,7 @@ def activity_uri(org_id: int | None, activity_id: str) -> str:
     """Stable URI of an activity in an organisation's register (versioned).
 
     >>> activity_uri(3, "delen-care")
-    'urn:schakel:verwerkingsregister:org-3:delen-care:v1'
+    'urn:schakel:verwerkingsregister:org-3:delen-care:v2'
     """
     owner = "platform" if org_id is None else f"org-{org_id}"
     return f"{URI_PREFIX}:{owner}:{activity_id}:v{register_base().version}"
@@ -352,3 +355,83 @@ def to_csv(register: ProcessingRegister) -> str:
             ]
         )
     return out.getvalue()
+
+
+def to_document(register: ProcessingRegister) -> Document:
+    """The register as a printable document (PDF via :mod:`schakel.reports`)."""
+    sections = [
+        Section(
+            a.name_nl,
+            (
+                Facts(
+                    (
+                        ("Activiteit", a.uri),
+                        ("Doel", a.purpose_nl),
+                        (
+                            "Grondslagen",
+                            "\n".join(f"{g.citation}: {g.text_nl}" for g in a.grounds),
+                        ),
+                        (
+                            "Categorieën persoonsgegevens",
+                            ", ".join(a.data_categories_nl),
+                        ),
+                        ("Categorieën betrokkenen", ", ".join(a.subjects_nl)),
+                        ("Ontvangers", ", ".join(a.recipients_nl)),
+                        (
+                            "Bewaartermijn",
+                            "\n".join(
+                                f"{r.record_type_nl}: {r.period_nl} ({r.citation})"
+                                for r in a.retention
+                            ),
+                        ),
+                        ("Bron", a.source_nl),
+                    )
+                ),
+                *(
+                    (
+                        Table(
+                            ("Ontvanger", "Uitkomst", "Aantal"),
+                            [
+                                (f.recipient_nl, f.decision_nl, str(f.count))
+                                for f in a.flows
+                            ],
+                            widths=(4, 4, 1),
+                        ),
+                    )
+                    if a.flows
+                    else ()
+                ),
+            ),
+        )
+        for a in register.activities
+    ]
+    sections.append(
+        Section(
+            "Bewaartermijnen per soort gegeven en wettelijk regime",
+            (
+                Table(
+                    ("Soort gegeven", "Regime", "Termijn", "Bron"),
+                    [
+                        (r.record_type_nl, r.regime, r.period_nl, r.citation)
+                        for r in register.retention
+                    ],
+                    widths=(4, 2, 3, 4),
+                ),
+            ),
+        )
+    )
+    sections.append(
+        Section(
+            "Beveiligingsmaatregelen",
+            tuple(Paragraph(f"• {m}") for m in register.security_measures),
+        )
+    )
+    return Document(
+        title="Register van verwerkingsactiviteiten (AVG art. 30)",
+        subtitle=(
+            f"{register.organisation} ({register.org_type_nl}) · regelset "
+            f"{register.ruleset_version} · register versie {register.register_version}"
+        ),
+        generated_at=datetime.fromisoformat(register.generated_at),
+        sections=tuple(sections),
+    )

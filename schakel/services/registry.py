@@ -171,6 +171,8 @@ class SeriesView:
 
 
 def _series(title: str, counter: Counter[str]) -> SeriesView:
+    if not counter:  # an empty register (or a year without registrations)
+        return SeriesView(title, [], [], "0", [])
     labels = sorted(counter)
     published = suppress_series([counter[k] for k in labels])
     chart = [

@@ -200,6 +200,7 @@ def run(session: Session, keys: KeyMaterial, *, dry_run: bool = False) -> RunRes
             ],
         },
     )
+    audit_log.seal(session)  # the run reports its entry's sequence number
     result.audit_seq = entry.seq
     return result
 

@@ -35,7 +35,11 @@ from schakel.services import gate
 from schakel.services import signals as signal_service
 from schakel.services.actor import Actor
 from schakel.services.keys import KeyMaterial
-from schakel.services.matching import encode_persons, person_similarity
+from schakel.services.matching import (
+    birth_year_block,
+    encode_persons,
+    person_similarity,
+)
 from schakel.signals import PartyRole, PersonInput, SignalInput, categories_of
 from schakel.store import audit_log
 from schakel.store.models import (
@@ -43,6 +47,7 @@ from schakel.store.models import (
     MatchAlert,
     Organisation,
     PersonEncoding,
+    RectificationRequest,
     ScreeningHit,
     Share,
     Signal,
@@ -53,9 +58,13 @@ from schakel.store.tenancy import elevated
 from schakel.vocabulary import DataCategory, OrgType, Purpose, Role, label
 
 SUBJECT_CONTEXT = "rights.subject"
+#: Encryption context of a rectification's pending value and refusal reason.
+RECTIFICATION_CONTEXT = "rights.rectification"
 ERASED = "erased"
 OPEN, EXTENDED, HANDLED = "open", "verlengd", "afgehandeld"
 REQUESTED, EXECUTED, REFUSED = "aangevraagd", "uitgevoerd", "geweigerd"
+#: A pending rectification of a signal that was erased in the meantime.
+LAPSED = "vervallen"
 #: A recipient that picked the signal up for an investigation holds it.
 INVESTIGATION_STATUS = "opgepakt_onderzoek"
 
@@ -77,6 +86,7 @@ class RightsGrounds(_Strict):
     exemptions: dict[str, CitedGround]
     holds: dict[str, CitedGround]
     erasure_reasons: dict[str, CitedGround]
+    rectification_reasons: dict[str, CitedGround]
 
 
 @cache
@@ -179,8 +189,11 @@ def find_signals(
 ) -> dict[int, set[str]]:
     """Signal ids about the person, in any organisation, with what matched (elevated).
 
-    Exact identifiers compare keyed tokens; name and date of birth compare Bloom
-    encodings with the matcher's thresholds, so spelling variants are found.
+    Exact identifiers compare keyed tokens (indexed lookups). Name and date of birth
+    compare Bloom encodings with the matcher's thresholds, so spelling variants are
+    found, but only within the person's birth-year block: the same keyed block the
+    hit/no-hit matching uses (:func:`matching.birth_year_block`), so the cost grows
+    with the people born in that year, not with every encoding in the platform.
     """
     found: dict[int, set[str]] = defaultdict(set)
     probes = [
@@ -194,10 +207,10 @@ def find_signals(
     ]
     with elevated(session):
         for kind, value in probes:
-            for row in session.scalars(
-                select(SignalToken).where(SignalToken.token == value)
+            for signal_id in session.scalars(
+                select(SignalToken.signal_id).where(SignalToken.token == value)
             ):
-                found[row.signal_id].add(kind)
+                found[signal_id].add(kind)
         if query.date_of_birth and (query.given_name or query.surname):
             person = PersonInput(
                 roles=[PartyRole.OTHER],
@@ -206,9 +219,15 @@ def find_signals(
                 date_of_birth=query.date_of_birth,
             )
             mine = encode_persons(SignalInput(persons=[person]), keys)
-            for encoding in session.scalars(select(PersonEncoding)):
-                if any(person_similarity(p, encoding.encoding) > 0 for p in mine):
-                    found[encoding.signal_id].add("person")
+            block = birth_year_block(query.date_of_birth, keys.linkage_secret)
+            candidates = session.execute(
+                select(PersonEncoding.signal_id, PersonEncoding.encoding).where(
+                    PersonEncoding.block == block
+                )
+            )
+            for signal_id, encoding in candidates:
+                if any(person_similarity(p, encoding) > 0 for p in mine):
+                    found[signal_id].add("person")
     return dict(found)
 
 
@@ -230,6 +249,7 @@ class ReportItem:
     when: str
     matched_on: tuple[str, ...]
     erased: bool = False
+    rectified: bool = False
     own_signal_id: int | None = None
 
 
@@ -339,6 +359,7 @@ def _items(
                         when=_day(share.created_at),
                         matched_on=matched,
                         erased=share.erased_at is not None,
+                        rectified=share.rectified_at is not None,
                     )
                 )
             for alert in session.scalars(
@@ -447,9 +468,14 @@ def list_requests(session: Session, actor: Actor) -> list[SubjectAccessRequest]:
 
 
 def report(
-    session: Session, actor: Actor, request_id: int, keys: KeyMaterial
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    keys: KeyMaterial,
+    output: str = "page",
 ) -> Report:
-    """Build the report from the store as it is now (audited as a view)."""
+    """Build the report from the store as it is now (audited as a view; ``output``
+    says how it was shown: ``page``, or ``pdf`` with the copy's name)."""
     row = _own_request(session, actor, request_id)
     query = SubjectQuery(**keys.keyring.decrypt_json(row.subject_enc, SUBJECT_CONTEXT))
     found = find_signals(session, query, keys)
@@ -484,23 +510,48 @@ def report(
         org_id=actor.org_id,
         object_type="subject_access_request",
         object_ref=row.id,
-        detail={"items": len(result.items), "withheld": len(result.withheld)},
+        detail={
+            "items": len(result.items),
+            "withheld": len(result.withheld),
+            "output": output,
+        },
     )
     return result
 
 
+#: AVG art. 12 lid 3: the month can be extended by at most two further months.
+MAX_EXTENSION_MONTHS = 2
+
+
 def extend(
-    session: Session, actor: Actor, request_id: int, reason: str
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    reason: str,
+    months: int = MAX_EXTENSION_MONTHS,
 ) -> SubjectAccessRequest:
-    """Extend once by two months (AVG art. 12 lid 3), with a reason."""
+    """Extend once by one or two months (AVG art. 12 lid 3), with a reason.
+
+    Only within the first month: the data subject must be told of the extension and
+    its reason before the original deadline.
+    """
     row = _own_request(session, actor, request_id)
     if row.extended_to is not None:
         raise InvalidInput("Dit verzoek is al eens verlengd; verlengen kan één keer.")
     if row.status == HANDLED:
         raise InvalidInput("Dit verzoek is al afgehandeld.")
+    if months not in range(1, MAX_EXTENSION_MONTHS + 1):
+        raise InvalidInput("verlenging: kies één of twee maanden.")
     if not reason.strip():
         raise InvalidInput("reden: geef aan waarom verlenging nodig is.")
-    row.extended_to = add_months(dt.date.fromisoformat(row.deadline), 2).isoformat()
+    if utcnow().date().isoformat() > row.deadline:
+        raise InvalidInput(
+            "De termijn van een maand is al verstreken: verlengen moest binnen die "
+            "maand, met bericht aan de betrokkene (AVG art. 12 lid 3)."
+        )
+    row.extended_to = add_months(
+        dt.date.fromisoformat(row.deadline), months
+    ).isoformat()
     row.extension_reason = reason.strip()[:2000]
     row.status = EXTENDED
     audit_log.append(
@@ -510,7 +561,7 @@ def extend(
         org_id=actor.org_id,
         object_type="subject_access_request",
         object_ref=row.id,
-        detail={"deadline": row.extended_to},
+        detail={"deadline": row.extended_to, "months": months},
     )
     return row
 
@@ -587,7 +638,8 @@ def erase_signal(session: Session, row: Signal, keys: KeyMaterial) -> dict[str, 
 
     The content becomes an empty encrypted form; tokens, person encodings and match
     alerts (both sides) are deleted; the gate tombstones every share made from it;
-    excerpts of the screening hit it came from are cleared. Vocabulary columns
+    excerpts of the screening hit it came from are cleared; pending rectifications
+    of it lapse and lose their corrected value. Vocabulary columns
     (forms, indicators, date, municipality, region) stay for statistics.
     """
     with elevated(session):
@@ -612,6 +664,15 @@ def erase_signal(session: Session, row: Signal, keys: KeyMaterial) -> dict[str, 
             hit.excerpts = []
             hit.record_ref = ""
             hit.reason_text = ""
+        for pending in session.scalars(
+            select(RectificationRequest).where(RectificationRequest.signal_id == row.id)
+        ):
+            # a corrected value or a refusal note may name the person
+            pending.value_enc = None
+            pending.refusal_enc = None
+            if pending.status == REQUESTED:
+                pending.status = LAPSED
+                pending.decided_at = utcnow()
         row.content_enc = keys.keyring.encrypt_json(
             SignalInput().model_dump(mode="json"), signal_service.CONTENT_CONTEXT
         )
@@ -671,6 +732,7 @@ def request_erasure(
         requested_by_user_id=actor.user_id,
         reason=reason,
         status=REQUESTED,
+        deadline=add_months(utcnow().date(), 1).isoformat(),
     )
     session.add(request)
     session.flush()
@@ -777,3 +839,95 @@ def set_hold(
         detail={"ground": ground},
     )
     return row
+
+
+# ------------------------------------------------------------------ key rotation
+
+
+def rotate_encrypted(session: Session, keys: KeyMaterial) -> int:
+    """Re-encrypt the requests' encrypted values under the current key (called by
+    ``schakel keys rotate``): access requests' identifying details, and the pending
+    value or the refusal reason of rectification requests."""
+    count = 0
+    ring = keys.keyring
+    for access in session.scalars(select(SubjectAccessRequest)):
+        if ring.needs_rotation(access.subject_enc):
+            access.subject_enc = ring.rotate(access.subject_enc, SUBJECT_CONTEXT)
+            count += 1
+    for correction in session.scalars(select(RectificationRequest)):
+        for column in ("value_enc", "refusal_enc"):
+            stored = getattr(correction, column)
+            if stored and ring.needs_rotation(stored):
+                setattr(correction, column, ring.rotate(stored, RECTIFICATION_CONTEXT))
+                count += 1
+    session.flush()
+    return count
+
+
+# ------------------------------------------------------------------ deadlines
+
+
+@dataclass(frozen=True)
+class Due:
+    """An open request of the organisation and its deadline (AVG art. 12 lid 3)."""
+
+    kind: str  # inzage | wissen | rectificatie
+    id: int
+    deadline: str
+    overdue: bool
+    href: str
+
+
+def due(session: Session, actor: Actor, today: dt.date | None = None) -> list[Due]:
+    """Every open rights request of the actor's organisation, soonest deadline first
+    (overdue ones first of all)."""
+    require_privacy_officer(actor)
+    day = (today or utcnow().date()).isoformat()
+    out: list[Due] = []
+    for access in session.scalars(
+        select(SubjectAccessRequest).where(
+            SubjectAccessRequest.org_id == actor.org_id,
+            SubjectAccessRequest.status != HANDLED,
+        )
+    ):
+        deadline = effective_deadline(access)
+        out.append(
+            Due(
+                "inzage",
+                access.id,
+                deadline,
+                day > deadline,
+                f"/inzageverzoeken/{access.id}",
+            )
+        )
+    for erasure in session.scalars(
+        select(ErasureRequest).where(
+            ErasureRequest.org_id == actor.org_id, ErasureRequest.status == REQUESTED
+        )
+    ):
+        deadline = erasure.deadline or ""
+        out.append(
+            Due(
+                "wissen",
+                erasure.id,
+                deadline,
+                bool(deadline) and day > deadline,
+                "/verwijderverzoeken",
+            )
+        )
+    for correction in session.scalars(
+        select(RectificationRequest).where(
+            RectificationRequest.org_id == actor.org_id,
+            RectificationRequest.status == REQUESTED,
+        )
+    ):
+        out.append(
+            Due(
+                "rectificatie",
+                correction.id,
+                correction.deadline,
+                day > correction.deadline,
+                "/rectificatieverzoeken",
+            )
+        )
+    return sorted(out, key=lambda d: (not d.overdue, d.deadline or "9999", d.id))

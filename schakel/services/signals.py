@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from schakel.clock import utcnow
@@ -52,35 +52,79 @@ def _tokens_for(content: SignalInput, secret: bytes) -> list[tuple[str, str]]:
     return pairs
 
 
-def _write_content(
+def signal_columns(content: SignalInput, keys: KeyMaterial) -> dict[str, Any]:
+    """The encrypted content and the clear vocabulary columns of one signal."""
+    return {
+        "content_enc": keys.keyring.encrypt_json(
+            content.model_dump(mode="json"), CONTENT_CONTEXT
+        ),
+        "source": content.source.value,
+        "observed_on": content.observed_on,
+        "municipality": content.municipality,
+        "forms": [f.value for f in content.forms],
+        "indicators": list(content.indicators),
+        "urgency": content.urgency.value,
+        "consent_status": content.consent.status.value,
+        "consent_recipient": (
+            content.consent.recipient.value if content.consent.recipient else None
+        ),
+        "consent_purpose": (
+            content.consent.purpose.value if content.consent.purpose else None
+        ),
+        "updated_at": utcnow(),
+    }
+
+
+def _fill(row: Signal, content: SignalInput, keys: KeyMaterial) -> None:
+    for name, value in signal_columns(content, keys).items():
+        setattr(row, name, value)
+
+
+def token_rows(
+    org_id: int, signal_id: int, content: SignalInput, keys: KeyMaterial
+) -> list[dict[str, Any]]:
+    """The keyed match tokens of one signal as rows for a bulk insert."""
+    return [
+        {"org_id": org_id, "signal_id": signal_id, "kind": kind, "token": value}
+        for kind, value in _tokens_for(content, keys.linkage_secret)
+    ]
+
+
+def replace_content(
     session: Session, row: Signal, content: SignalInput, keys: KeyMaterial
 ) -> None:
-    row.content_enc = keys.keyring.encrypt_json(
-        content.model_dump(mode="json"), CONTENT_CONTEXT
-    )
-    row.source = content.source.value
-    row.observed_on = content.observed_on
-    row.municipality = content.municipality
-    row.forms = [f.value for f in content.forms]
-    row.indicators = list(content.indicators)
-    row.urgency = content.urgency.value
-    row.consent_status = content.consent.status.value
-    row.consent_recipient = (
-        content.consent.recipient.value if content.consent.recipient else None
-    )
-    row.consent_purpose = (
-        content.consent.purpose.value if content.consent.purpose else None
-    )
-    row.updated_at = utcnow()
+    """Rewrite a submitted signal's content: re-encrypt it, recompute its tokens.
+
+    For an approved rectification only (:mod:`schakel.services.rectification`),
+    which also recomputes the person encodings and corrects the shares.
+    """
+    _fill(row, content, keys)
     session.flush()
-    session.execute(delete(SignalToken).where(SignalToken.signal_id == row.id))
-    for kind, value in _tokens_for(content, keys.linkage_secret):
-        session.add(
-            SignalToken(org_id=row.org_id, signal_id=row.id, kind=kind, token=value)
+    _replace_tokens(session, row, content, keys)
+
+
+def _replace_tokens(
+    session: Session,
+    row: Signal,
+    content: SignalInput,
+    keys: KeyMaterial,
+    *,
+    new: bool = False,
+) -> None:
+    """Store the signal's tokens; an existing signal's old tokens go first (a new
+    one has none, which saves the intake a query)."""
+    if not new:
+        session.execute(
+            delete(SignalToken)
+            .where(SignalToken.signal_id == row.id)
+            .execution_options(synchronize_session=False)
         )
+    tokens = token_rows(row.org_id, row.id, content, keys)
+    if tokens:
+        session.execute(insert(SignalToken), tokens)
 
 
-def _check_complete(content: SignalInput) -> None:
+def check_complete(content: SignalInput) -> None:
     problems = []
     if not content.forms and not content.indicators:
         problems.append("uitbuitingsvorm of indicatoren: kies minstens één")
@@ -99,9 +143,14 @@ def save(
     submit: bool,
     signal_id: int | None = None,
 ) -> Signal:
-    """Create or update a signal; ``submit`` checks completeness, a draft does not."""
+    """Create or update a signal; ``submit`` checks completeness, a draft does not.
+
+    A submitted signal gets its tokens and person encodings now and a job in the
+    matching queue (:mod:`schakel.services.match_queue`) in the same transaction;
+    hit/no-hit alerts follow when the queue has processed it.
+    """
     if submit:
-        _check_complete(content)
+        check_complete(content)
     if signal_id is None:
         region = session.get(Organisation, actor.org_id)
         row = Signal(
@@ -109,7 +158,6 @@ def save(
             reporter_user_id=actor.user_id,
             status=DRAFT,
             region=region.region if region else actor.region,
-            content_enc="",
         )
         session.add(row)
         action = "signal.create"
@@ -118,10 +166,17 @@ def save(
         if row.status != DRAFT:
             raise InvalidInput("Een ingediend signaal kan niet meer worden gewijzigd.")
         action = "signal.update"
-    _write_content(session, row, content, keys)
+    _fill(row, content, keys)
     if submit:
         row.status = SUBMITTED
         row.submitted_at = utcnow()
+    session.flush()
+    _replace_tokens(session, row, content, keys, new=action == "signal.create")
+    if submit:
+        from schakel.services import match_queue, matching
+
+        matching.index_signal(session, row, content, keys)
+        match_queue.enqueue(session, row)
     audit_log.append(
         session,
         action,
@@ -131,11 +186,6 @@ def save(
         object_ref=row.id,
         detail={"status": row.status},
     )
-    if submit:
-        from schakel.services import matching
-
-        matching.index_signal(session, row, content, keys)
-        matching.raise_alerts(session, actor, row)
     return row
 
 

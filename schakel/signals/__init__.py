@@ -7,6 +7,12 @@ are derived from its content, and :func:`minimise` returns exactly the parts a
 share-check decision covers.
 """
 
+from schakel.signals._intake import (
+    IntakeProfile,
+    intake_profile,
+    load_intake_profiles,
+    parse_intake_profiles,
+)
 from schakel.signals._minimise import categories_of, minimise, subject_of
 from schakel.signals._schema import (
     AccountInput,
@@ -22,6 +28,7 @@ from schakel.signals._schema import (
 __all__ = [
     "AccountInput",
     "ConsentInput",
+    "IntakeProfile",
     "PartyRole",
     "PersonInput",
     "SignalInput",
@@ -29,6 +36,9 @@ __all__ = [
     "Urgency",
     "age_on",
     "categories_of",
+    "intake_profile",
+    "load_intake_profiles",
     "minimise",
+    "parse_intake_profiles",
     "subject_of",
 ]

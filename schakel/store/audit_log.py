@@ -1,8 +1,16 @@
 """Appending to and reading the audit chain in the database.
 
+:func:`append` records an entry in the caller's transaction; the entry is linked into
+the chain (sequence number, previous hash, own hash) when that transaction commits,
+or earlier when the same transaction reads the audit tables or calls :func:`seal`.
+A rolled-back transaction or savepoint takes its entries with it, so an entry exists
+exactly when the write it records does.
+
 One writer at a time extends the chain: SQLite transactions begin IMMEDIATE and
 PostgreSQL takes a transaction-scoped advisory lock, so the head read here is still
-the head when the new entry is written in the same transaction.
+the head when the new entries are written. Because linking happens at commit, the
+PostgreSQL lock is held only for the append and the commit itself, not for the rest
+of the request (which is what limited intake throughput before).
 
 Signed checkpoints: when a session carries a :class:`CheckpointPolicy` (set once on
 the session factory with :func:`enable_checkpoints`), every append checks whether
@@ -11,6 +19,7 @@ the new head in the same transaction. Without a policy nothing is signed, and
 ``schakel audit verify`` reports the unsigned tail.
 """
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,14 +29,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, event, insert, select, text
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    sessionmaker,
+)
 
 from schakel.audit import (
     GENESIS_HASH,
     AuditRecord,
     ChainBreak,
     Checkpoint,
+    canonical_json,
     entry_hash,
     sign_checkpoint,
     signing_key_from_seed,
@@ -39,6 +54,7 @@ from schakel.store.models import AuditCheckpoint, AuditEntry
 
 _AUDIT_LOCK_KEY = 7_304_221_001
 _POLICY_INFO_KEY = "schakel.audit_checkpoint_policy"
+_PENDING_INFO_KEY = "schakel.audit_pending"
 DEFAULT_CHECKPOINT_EVERY = 1000
 MAX_CHECKPOINT_AGE = timedelta(hours=24)
 
@@ -84,11 +100,26 @@ def checkpoint_policy(session: Session) -> CheckpointPolicy | None:
     return policy if isinstance(policy, CheckpointPolicy) else None
 
 
-def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
+def _lock(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(
             text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY}
         )
+
+
+@dataclass
+class _Pending:
+    """An entry waiting for its transaction to commit, and that transaction."""
+
+    row: AuditEntry
+    transaction: SessionTransaction
+
+
+def _pending(session: Session) -> list[_Pending]:
+    found = session.info.get(_PENDING_INFO_KEY)
+    if found is None:
+        found = session.info[_PENDING_INFO_KEY] = []
+    return found
 
 
 def append(
@@ -102,18 +133,18 @@ def append(
     ruleset_version: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add one entry at the head of the chain, inside the caller's transaction.
+    """Record one entry in the caller's transaction.
 
-    Signs a checkpoint at the new entry when the session's policy says one is due.
+    The entry joins the chain when the transaction commits (see :func:`seal`); its
+    ``seq`` and ``hash`` are filled in then. A checkpoint is signed at an entry when
+    the session's policy says one is due.
     """
-    _lock(session)
-    head = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-    record = AuditRecord(
-        seq=seq,
-        at=utcnow().isoformat(timespec="microseconds"),
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is None:
+        session.connection()  # autobegin: the entry belongs to this transaction
+        transaction = session.get_transaction()
+    assert transaction is not None
+    row = AuditEntry(
         action=action,
         actor_user_id=actor_user_id,
         org_id=org_id,
@@ -121,37 +152,212 @@ def append(
         object_ref=None if object_ref is None else str(object_ref),
         ruleset_version=ruleset_version,
         detail=detail or {},
-        prev_hash=prev,
     )
-    row = AuditEntry(**record.body(), hash=entry_hash(record))
-    session.add(row)
-    session.flush()
-    policy = checkpoint_policy(session)
-    if policy is not None and _checkpoint_due(session, policy, row.seq):
-        _sign(session, policy, row.seq, row.hash)
+    _pending(session).append(_Pending(row, transaction))
     return row
 
 
-def _last_checkpoint(session: Session) -> AuditCheckpoint | None:
-    return session.scalars(
-        select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
-    ).first()
+def seal(session: Session) -> list[AuditEntry]:
+    """Link the session's recorded entries into the chain now (in its transaction).
 
-
-def _checkpoint_due(session: Session, policy: CheckpointPolicy, seq: int) -> bool:
-    """Due when ``every`` entries are unsigned or the last signature is a day old.
-
-    With no checkpoint yet, the chain's first entry starts the clock.
+    Runs by itself before every commit and before a query on the audit tables; call
+    it directly only when the sequence numbers are needed earlier. Everything else
+    the session has pending is flushed first, so the lock is held only for the
+    append: on PostgreSQL one call of ``schakel_audit_append`` (migration 0010)
+    takes the lock, reads the head and writes the linked entries in one round trip,
+    and the commit follows at once.
     """
-    last = _last_checkpoint(session)
-    if last is not None:
-        base_seq, base_at = last.seq, last.signed_at
+    pending = session.info.get(_PENDING_INFO_KEY)
+    if not pending:
+        return []
+    session.info[_PENDING_INFO_KEY] = []
+    session.flush()
+    connection = session.connection()
+    entries = [p.row for p in pending]
+    at = utcnow().isoformat(timespec="microseconds")
+    for row in entries:
+        row.at = at
+    if connection.dialect.name == "postgresql":
+        base = _append_server_side(connection, entries)
     else:
-        first = session.scalar(select(AuditEntry.at).where(AuditEntry.seq == 1))
-        base_seq, base_at = 0, first or utcnow().isoformat()
-    if seq - base_seq >= policy.every:
-        return True
-    return utcnow() - datetime.fromisoformat(base_at) >= policy.max_age
+        base = _append_here(connection, entries)
+    policy = checkpoint_policy(session)
+    if policy is not None:
+        for row in entries:
+            base_seq, base_at = base if base is not None else (0, row.at)
+            if row.seq - base_seq >= policy.every or (
+                utcnow() - datetime.fromisoformat(base_at) >= policy.max_age
+            ):
+                _sign(session, policy, row.seq, row.hash)
+                base = (row.seq, row.at)
+    return entries
+
+
+def _record(row: AuditEntry, seq: int, prev: str) -> AuditRecord:
+    return AuditRecord(
+        seq=seq,
+        at=row.at,
+        action=row.action,
+        actor_user_id=row.actor_user_id,
+        org_id=row.org_id,
+        object_type=row.object_type,
+        object_ref=row.object_ref,
+        ruleset_version=row.ruleset_version,
+        detail=row.detail,
+        prev_hash=prev,
+    )
+
+
+def _append_here(
+    connection: Connection, entries: list[AuditEntry]
+) -> tuple[int, str] | None:
+    """Link and insert in Python (SQLite: the transaction already holds the write
+    lock). Returns the checkpoint base (see :func:`_head`)."""
+    _lock(connection)
+    head, base = _head(connection)
+    seq, prev = head if head else (0, GENESIS_HASH)
+    for row in entries:
+        seq += 1
+        row.seq, row.prev_hash = seq, prev
+        row.hash = prev = entry_hash(_record(row, seq, prev))
+    connection.execute(insert(AuditEntry), [_values(r) for r in entries])
+    return base
+
+
+def _values(row: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "action": row.action,
+        "actor_user_id": row.actor_user_id,
+        "org_id": row.org_id,
+        "object_type": row.object_type,
+        "object_ref": row.object_ref,
+        "ruleset_version": row.ruleset_version,
+        "detail": row.detail,
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }
+
+
+def hash_template(record: AuditRecord) -> tuple[str, str]:
+    """The canonical JSON of ``record`` around its ``prev_hash`` and ``seq`` values.
+
+    Keys are sorted, so the body ends ``"prev_hash":"<prev>","ruleset_version":
+    ...,"seq":<seq>}``; the database completes ``head + prev + tail + seq + "}"``
+    and hashes it exactly as :func:`schakel.audit.entry_hash` would. A quote inside
+    any value is escaped, so the markers found here can only be the keys.
+    """
+    text_ = canonical_json({**record.body(), "prev_hash": "", "seq": 0})
+    cut = text_.rindex(',"prev_hash":"') + len(',"prev_hash":"')
+    end = text_.rindex(',"seq":0}') + len(',"seq":')
+    return text_[:cut], text_[cut:end]
+
+
+_APPEND = text(
+    "SELECT o_seq, o_prev, o_hash, o_base_seq, o_base_at "
+    "FROM schakel_audit_append(CAST(:entries AS json))"
+)
+
+
+def _append_server_side(
+    connection: Connection, entries: list[AuditEntry]
+) -> tuple[int, str] | None:
+    """Lock, read the head, link and insert in one round trip (PostgreSQL)."""
+    payload = []
+    for row in entries:
+        head, tail = hash_template(_record(row, 0, ""))
+        payload.append(
+            {
+                "head": head,
+                "tail": tail,
+                "at": row.at,
+                "action": row.action,
+                "actor_user_id": row.actor_user_id,
+                "org_id": row.org_id,
+                "object_type": row.object_type,
+                "object_ref": row.object_ref,
+                "ruleset_version": row.ruleset_version,
+                "detail": json.dumps(row.detail),
+            }
+        )
+    result = connection.execute(_APPEND, {"entries": json.dumps(payload)}).all()
+    for row, (seq, prev, digest, _base_seq, _base_at) in zip(
+        entries, result, strict=True
+    ):
+        row.seq, row.prev_hash, row.hash = int(seq), str(prev), str(digest)
+    base_seq, base_at = result[0][3], result[0][4]
+    return None if base_at is None else (int(base_seq), str(base_at))
+
+
+def _head(
+    connection: Connection,
+) -> tuple[tuple[int, str] | None, tuple[int, str] | None]:
+    """The chain head and the checkpoint base, read together in one round trip.
+
+    The base is the last checkpoint's ``(seq, signed_at)``; without a checkpoint the
+    chain's first entry starts the clock, ``(0, its at)``; ``None`` for an empty
+    chain.
+    """
+    latest = AuditEntry.seq.desc()
+    newest = AuditCheckpoint.seq.desc()
+    row = connection.execute(
+        select(
+            select(AuditEntry.seq).order_by(latest).limit(1).scalar_subquery(),
+            select(AuditEntry.hash).order_by(latest).limit(1).scalar_subquery(),
+            select(AuditCheckpoint.seq).order_by(newest).limit(1).scalar_subquery(),
+            select(AuditCheckpoint.signed_at)
+            .order_by(newest)
+            .limit(1)
+            .scalar_subquery(),
+            select(AuditEntry.at).where(AuditEntry.seq == 1).scalar_subquery(),
+        )
+    ).one()
+    head = (int(row[0]), str(row[1])) if row[0] is not None else None
+    if row[2] is not None:
+        return head, (int(row[2]), str(row[3]))
+    return head, ((0, str(row[4])) if row[4] is not None else None)
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():
+        seal(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """Entries recorded in a rolled-back transaction or savepoint are dropped."""
+    pending = session.info.get(_PENDING_INFO_KEY)
+    if not pending:
+        return
+
+    def inside(transaction: SessionTransaction | None) -> bool:
+        while transaction is not None:
+            if transaction is previous:
+                return True
+            transaction = transaction.parent
+        return False
+
+    session.info[_PENDING_INFO_KEY] = [p for p in pending if not inside(p.transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING_INFO_KEY, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _seal_before_audit_read(state: ORMExecuteState) -> None:
+    """Reading the audit tables in the same transaction sees its own entries."""
+    if not state.session.info.get(_PENDING_INFO_KEY):
+        return
+    mappers = [state.bind_mapper, *state.all_mappers]
+    if any(
+        m is not None and m.class_ in (AuditEntry, AuditCheckpoint) for m in mappers
+    ):
+        seal(state.session)
 
 
 def _sign(
@@ -170,7 +376,8 @@ def checkpoint_now(
     session: Session, policy: CheckpointPolicy
 ) -> AuditCheckpoint | None:
     """Sign the current head unless it is already signed (``None`` if empty chain)."""
-    _lock(session)
+    seal(session)
+    _lock(session.connection())
     head = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()

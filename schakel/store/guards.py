@@ -4,7 +4,8 @@
 The gate enters :func:`gate_writing` around each write and flushes inside it; any
 other code that adds or changes a share fails at flush with :class:`GateBypass`.
 The same holds for case-contribution grants (what a case participant may see), and
-case decisions are append-only: changing or deleting one fails at any time.
+case decisions and minutes are append-only: changing or deleting one fails at any
+time (a correction of the minutes is a new entry).
 """
 
 from collections.abc import Iterator
@@ -16,7 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from schakel.errors import SchakelError
-from schakel.store.models import CaseContributionGrant, CaseDecision, Share
+from schakel.store.models import (
+    CaseContributionGrant,
+    CaseDecision,
+    CaseMinute,
+    Share,
+)
 
 _writing: ContextVar[bool] = ContextVar("gate_writing", default=False)
 
@@ -41,6 +47,11 @@ def _only_the_gate_writes_shares(
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, CaseDecision):
             raise GateBypass("Een besluit in een casus kan niet worden gewijzigd.")
+        if isinstance(obj, CaseMinute):
+            raise GateBypass(
+                "Notulen worden niet gewijzigd; leg een correctie vast als "
+                "nieuwe regel."
+            )
     if _writing.get():
         return
     for obj in (*session.new, *session.dirty, *session.deleted):

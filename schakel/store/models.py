@@ -196,6 +196,8 @@ class Share(SharedBetween, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set when the payload was replaced by a tombstone (erasure or retention).
     erased_at: Mapped[datetime | None]
+    #: Set when the sender corrected the data (AVG art. 16/19): the recipient is told.
+    rectified_at: Mapped[datetime | None]
 
 
 class PersonEncoding(TenantOwned, Base):
@@ -230,6 +232,26 @@ class MatchAlert(TenantOwned, Base):
     kind: Mapped[str] = mapped_column(String(20))
     score: Mapped[float] = mapped_column(default=1.0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MatchJob(TenantOwned, Base):
+    """A submitted signal waiting for hit/no-hit matching (the durable queue).
+
+    Written in the same transaction as the submission, so a committed signal always
+    has either its job or its finished matching; the worker deletes the job in the
+    transaction that writes the alerts. Holds references only.
+    """
+
+    __tablename__ = "match_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: The error class of the last failed attempt (never a message with data).
+    last_error: Mapped[str | None] = mapped_column(String(100))
 
 
 class CarouselAlert(TenantOwned, Base):
@@ -356,6 +378,35 @@ class ErasureRequest(TenantOwned, Base):
     decided_at: Mapped[datetime | None]
     refusal_ground: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: One month to decide (AVG art. 12 lid 3); empty on requests made before 0009.
+    deadline: Mapped[str | None] = mapped_column(String(10))
+
+
+class RectificationRequest(TenantOwned, Base):
+    """A request to correct one field of one of the organisation's signals (AVG art.
+    16), approved or refused by a privacy officer of the controlling organisation.
+
+    The corrected value is stored encrypted (``value_enc``) only while the request is
+    pending and dropped once it is decided; the old value is never stored. ``outcome``
+    holds counts and organisation ids (who was told, AVG art. 19), not personal data.
+    """
+
+    __tablename__ = "rectification_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(String(60))
+    value_enc: Mapped[str | None] = mapped_column(Text)
+    #: The privacy officer's reason for a refusal, encrypted (it may name a person).
+    refusal_enc: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="aangevraagd")
+    requested_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    deadline: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseConference(TenantOwned, Base):
@@ -464,3 +515,65 @@ class CaseAction(TenantOwned, Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+
+
+class CaseMember(TenantOwned, Base):
+    """A named professional in a case (``org_id``: the professional's organisation).
+
+    Need-to-know: inside a participating organisation only its coordinators and its
+    accepted named professionals see the case; ``invited`` until the professional
+    accepts.
+    """
+
+    __tablename__ = "case_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    invited_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+
+
+class CaseMeeting(TenantOwned, Base):
+    """A meeting of the case (``org_id``: the lead organisation); its agenda and
+    minutes hang off it."""
+
+    __tablename__ = "case_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    held_on: Mapped[str] = mapped_column(String(10))
+    title_enc: Mapped[str] = mapped_column(Text)
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseAgendaItem(TenantOwned, Base):
+    """One agenda item of a meeting, in ``position`` order (``org_id``: the lead)."""
+
+    __tablename__ = "case_agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("case_meetings.id"), index=True)
+    position: Mapped[int]
+    text_enc: Mapped[str] = mapped_column(Text)
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseMinute(TenantOwned, Base):
+    """An append-only minutes entry (``org_id``: the recorder's organisation); a
+    correction is a new entry pointing at the one it corrects."""
+
+    __tablename__ = "case_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_conferences.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("case_meetings.id"), index=True)
+    actor_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text_enc: Mapped[str] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("case_minutes.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

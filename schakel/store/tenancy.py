@@ -101,7 +101,12 @@ def _touches(state: ORMExecuteState) -> bool:
 def _set_postgres_scope(session: Session, _transaction: Any, connection: Any) -> None:
     if connection.dialect.name != "postgresql":
         return
-    _apply_postgres_scope(connection, get_scope(session))
+    scope = get_scope(session)
+    if scope is None or scope == Scope():
+        # Both settings are transaction-local (``set_config(..., true)``), so a new
+        # transaction starts without them: nothing visible, no round trip needed.
+        return
+    _apply_postgres_scope(connection, scope)
 
 
 def _apply_postgres_scope(connection: Any, scope: Scope | None) -> None:
@@ -135,6 +140,9 @@ def elevated(session: Session) -> Iterator[Session]:
     may see (a hit, never the other record); the previous scope is restored after.
     """
     previous = get_scope(session)
+    if previous is not None and previous.system:
+        yield session  # already system-wide (the matching worker): nothing to switch
+        return
     set_scope(session, Scope.system_wide())
     try:
         yield session

@@ -7,9 +7,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import HTTPConnection
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import schakel
 from schakel.errors import InvalidInput, NotFound, NotPermitted
@@ -31,28 +33,45 @@ API_PREFIX = "/api/v1"
 LANG_COOKIE = "schakel_lang"
 
 
-class LanguageMiddleware(BaseHTTPMiddleware):
-    async def dispatch(
-        self, request: Request, call_next: RequestResponseEndpoint
-    ) -> Response:
-        chosen = request.query_params.get("lang")
-        language = pick_language(chosen, request.cookies.get(LANG_COOKIE))
+class LanguageMiddleware:
+    """The request's language in a context variable; an explicit ``?lang=`` choice
+    is remembered in a cookie. Pure ASGI, like :class:`SecurityHeaders`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        chosen = connection.query_params.get("lang")
+        language = pick_language(chosen, connection.cookies.get(LANG_COOKIE))
         token = current_language.set(language)
-        try:
-            response = await call_next(request)
-        finally:
-            current_language.reset(token)
+        target = send
         if chosen == language:
-            settings: Settings = request.app.state.settings
-            response.set_cookie(
+            settings: Settings = scope["app"].state.settings
+            cookie = Response()
+            cookie.set_cookie(
                 LANG_COOKIE,
                 language,
                 samesite="lax",
                 httponly=True,
-                secure=settings.secure_cookies or request.url.scheme == "https",
+                secure=settings.secure_cookies or scope.get("scheme") == "https",
                 max_age=365 * 24 * 3600,
             )
-        return response
+            set_cookie = cookie.headers["set-cookie"]
+
+            async def send_with_cookie(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    MutableHeaders(scope=message).append("set-cookie", set_cookie)
+                await send(message)
+
+            target = send_with_cookie
+        try:
+            await self.app(scope, receive, target)
+        finally:
+            current_language.reset(token)
 
 
 def _is_api(request: Request) -> bool:
@@ -144,7 +163,12 @@ def _error(request: Request, status: int, detail: str) -> Response:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; fails with one clear line when the database is unreachable."""
     settings = settings or get_settings()
-    engine = make_engine(settings.effective_database_url)
+    # One connection per request thread, plus the matching and retention threads.
+    engine = make_engine(
+        settings.effective_database_url,
+        pool_size=settings.web_threads + 2,
+        max_overflow=4,
+    )
     check_connection(engine)
     app = FastAPI(
         title="Schakel API",
@@ -166,7 +190,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.audit_signing_key, settings.audit_checkpoint_every
             ),
         )
+    _limit_request_threads(app, settings.web_threads)
     _start_retention_scheduler(app, settings)
+    _start_match_worker(app, settings)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)
@@ -203,9 +229,49 @@ def _start_retention_scheduler(app: FastAPI, settings: Settings) -> None:
     app.router.on_shutdown.append(scheduler.stop)
 
 
+def _limit_request_threads(app: FastAPI, threads: int) -> None:
+    """Run at most ``threads`` synchronous handlers at once (Starlette's default is
+    40): more threads only queue for the database pool and the interpreter lock,
+    and stretch the audit append that every request ends with."""
+
+    def limit() -> None:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+    app.router.on_startup.append(limit)
+
+
+def _start_match_worker(app: FastAPI, settings: Settings) -> None:
+    """With ``SCHAKEL_MATCH_POLL_SECONDS`` > 0, the hit/no-hit queue is drained in a
+    background thread from start-up to shutdown (``schakel serve`` turns it on)."""
+    if settings.match_poll_seconds <= 0:
+        return
+    from schakel.services import match_queue
+
+    worker = match_queue.Worker(app.state.session_factory, settings.match_poll_seconds)
+    app.state.match_worker = worker
+    app.router.on_startup.append(worker.start)
+    app.router.on_shutdown.append(worker.stop)
+
+
 def app_factory() -> FastAPI:
-    """For ``uvicorn --factory schakel.web.app:app_factory``."""
-    return create_app()
+    """For ``uvicorn --factory schakel.web.app:app_factory`` (and the processes of
+    ``schakel serve --workers``)."""
+    app = create_app()
+    app.router.on_startup.append(freeze_startup_heap)
+    return app
 
 
-__all__ = ["create_app", "app_factory"]
+def freeze_startup_heap() -> None:
+    """Move everything built at start-up (routes, schemas, models, catalogues) out
+    of the garbage collector's view: a server process otherwise re-scans those
+    hundreds of thousands of objects in every full collection, which showed up as
+    several per cent of the time of each request."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+__all__ = ["app_factory", "create_app", "freeze_startup_heap"]

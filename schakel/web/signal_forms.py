@@ -5,12 +5,14 @@ areas for phones, e-mail addresses, IBANs, plates, addresses and accounts
 (``platform: handle``). Validation errors come back keyed by form field name.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from schakel.signals import SignalInput
+from schakel.web.templating import N_
 
 PERSON_SLOTS = 2
 PERSON_FIELDS = ("given_name", "surname", "date_of_birth", "gender", "bsn")
@@ -130,3 +132,86 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 def parse(raw: dict[str, Any]) -> SignalInput:
     return SignalInput.model_validate(raw)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the multi-step form: the form fields it owns."""
+
+    slug: str
+    title: str
+    fields: tuple[str, ...]
+
+    def owns(self, name: str) -> bool:
+        return name in self.fields
+
+
+_PERSON_INPUTS = tuple(
+    f"p{slot}_{field}"
+    for slot in range(PERSON_SLOTS)
+    for field in (*PERSON_FIELDS, "roles")
+)
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "waarneming",
+        N_("De waarneming"),
+        ("source", "observed_on", "municipality", "urgency"),
+    ),
+    Step("signalen", N_("Signalen"), ("forms", "indicators", "description")),
+    Step("personen", N_("Betrokken personen"), _PERSON_INPUTS),
+    Step(
+        "kenmerken",
+        N_("Telefoon, adressen en accounts"),
+        ("phones", "emails", "addresses", "plates", "ibans", "accounts"),
+    ),
+    Step(
+        "toestemming",
+        N_("Toestemming"),
+        ("consent_status", "consent_recipient", "consent_purpose", "consent_given_by"),
+    ),
+    Step("controle", N_("Controleren en indienen"), ()),
+)
+_BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def step_by_slug(slug: str | None) -> Step:
+    """The named step; the first for a missing or unknown name."""
+    return _BY_SLUG.get(slug or "", STEPS[0])
+
+
+def neighbour(step: Step, offset: int) -> Step:
+    """The step ``offset`` places away, clamped to the first and last."""
+    index = min(max(STEPS.index(step) + offset, 0), len(STEPS) - 1)
+    return STEPS[index]
+
+
+def step_of_error(errors: dict[str, str]) -> Step:
+    """The first step holding a field with an error (the review step otherwise)."""
+    for step in STEPS:
+        if any(step.owns(name) for name in errors):
+            return step
+    return STEPS[-1]
+
+
+def merged_form(saved: dict[str, Any], posted: FormData, step: Step | None) -> FormData:
+    """The whole form: ``saved`` values with the ``step``'s fields taken from
+    ``posted`` (all fields from ``posted`` when ``step`` is None, the one-page form).
+
+    A step's unchecked boxes are absent from the post, so the step's fields are
+    replaced as a whole rather than updated key by key.
+    """
+    if step is None:
+        return posted
+    items: list[tuple[str, str | UploadFile]] = []
+    for name, value in saved.items():
+        if step.owns(name):
+            continue
+        values = value if isinstance(value, list) else [value]
+        items.extend((name, str(v)) for v in values if v not in (None, ""))
+    items.extend(
+        (name, value)
+        for name, value in posted.multi_items()
+        if step.owns(name) and isinstance(value, str)
+    )
+    return FormData(items)

@@ -61,7 +61,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("/", N_("Overzicht")),
     NavEntry("/signalen", N_("Signalen")),
     NavEntry("/inbox", N_("Inbox")),
-    NavEntry("/casussen", N_("Casussen"), (Role.COORDINATOR,)),
+    NavEntry("/casussen", N_("Casussen"), (Role.COORDINATOR, Role.PROFESSIONAL)),
     NavEntry(
         "/netwerk", N_("Netwerk"), (Role.COORDINATOR,), (OrgType.POLICE, OrgType.RIEC)
     ),
@@ -83,6 +83,9 @@ NAVIGATION: list[NavEntry] = [
         (Role.PRIVACY_OFFICER, Role.ADMIN),
     ),
     NavEntry("/inzageverzoeken", N_("Inzageverzoeken"), (Role.PRIVACY_OFFICER,)),
+    NavEntry(
+        "/rectificatieverzoeken", N_("Rectificatieverzoeken"), (Role.PRIVACY_OFFICER,)
+    ),
     NavEntry("/verwijderverzoeken", N_("Verwijderverzoeken"), (Role.PRIVACY_OFFICER,)),
     NavEntry("/bewaartermijnen", N_("Bewaartermijnen"), (Role.PRIVACY_OFFICER,)),
     NavEntry("/gebruikers", N_("Gebruikers"), (Role.ADMIN,)),

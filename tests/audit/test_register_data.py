@@ -25,6 +25,10 @@ def test_platform_activities_reference_known_policies():
         ("share_check.ask", "toetsing"),
         ("share_decision.view", "toetsing"),
         ("audit.export", "auditlog"),
+        ("subject_access.report", "rechten_betrokkenen"),
+        ("rectification.executed", "rechten_betrokkenen"),
+        ("signal.hold", "rechten_betrokkenen"),
+        ("signal.view", "platform"),
         ("something.new", "platform"),
     ],
 )

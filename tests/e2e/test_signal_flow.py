@@ -18,15 +18,25 @@ def test_register_route_and_follow_up(browser, live_server, tmp_path):
         "link", name="Signalen"
     ).click()
     officer.get_by_role("link", name="Nieuw signaal registreren").click()
+    next_step = officer.get_by_role("button", name="Volgende stap")
     officer.get_by_label("Datum van de waarneming").fill("20-11-2026")
+    next_step.click()
+    officer.wait_for_url(re.compile(r".*\?stap=signalen$"))
     officer.get_by_label("seksuele uitbuiting").check()
     officer.get_by_label("Inhouden identiteitspapieren").check()
     officer.get_by_label("Omschrijving").fill(
         "Controle (demo): paspoort ligt bij de uitbater."
     )
+    next_step.click()
+    officer.wait_for_url(re.compile(r".*\?stap=personen$"))
     officer.locator("#veld-p0_roles-possible_victim").check()
     officer.locator("#veld-p0_given_name").fill("Eline")
     officer.locator("#veld-p0_surname").fill("Proefpersoon (demo)")
+    for step in ("kenmerken", "toestemming", "controle"):
+        next_step.click()
+        officer.wait_for_url(re.compile(rf".*\?stap={step}$"))
+    overview = officer.locator("#overzicht").inner_text()
+    assert "Eline" in overview and "Inhouden identiteitspapieren" in overview
     officer.get_by_role("button", name="Indienen").click()
     officer.wait_for_url(re.compile(r".*/signalen/\d+$"))
     signal_url = officer.url

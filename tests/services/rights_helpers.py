@@ -4,7 +4,7 @@ reported under spelling variants, plus a scan of the whole database for plaintex
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from schakel.services import accounts, gate
+from schakel.services import accounts, gate, match_queue
 from schakel.services import signals as signal_service
 from schakel.services.actor import Actor
 from schakel.signals import SignalInput
@@ -81,9 +81,13 @@ def signal_about(
 def save_signal(
     world: World, username: str, content: SignalInput, *, submit: bool = True
 ) -> int:
+    """Save (and by default submit) a signal, then run hit/no-hit as the server's
+    queue worker would, so that later signals are compared with this one."""
     who = actor(world, username)
     with scoped_transaction(world.factory, Scope.for_org(who.org_id)) as session:
-        return signal_service.save(session, who, content, KEYS, submit=submit).id
+        signal_id = signal_service.save(session, who, content, KEYS, submit=submit).id
+    match_queue.run_pending(world.factory)
+    return signal_id
 
 
 def share(
@@ -112,9 +116,13 @@ def set_share_status(world: World, username: str, share_id: int, status: str) ->
 
 
 CONTEXTS = {
-    "signals": ("content_enc", "signals.content"),
-    "shares": ("payload_enc", "shares.payload"),
-    "subject_access_requests": ("subject_enc", "rights.subject"),
+    "signals": [("content_enc", "signals.content")],
+    "shares": [("payload_enc", "shares.payload")],
+    "subject_access_requests": [("subject_enc", "rights.subject")],
+    "rectification_requests": [
+        ("value_enc", "rights.rectification"),
+        ("refusal_enc", "rights.rectification"),
+    ],
 }
 
 
@@ -125,8 +133,7 @@ def database_text(session: Session) -> str:
         rows = session.execute(text(f"SELECT * FROM {table.name}")).mappings().all()
         for row in rows:
             parts.append(repr(dict(row)))
-            if table.name in CONTEXTS:
-                column, context = CONTEXTS[table.name]
+            for column, context in CONTEXTS.get(table.name, []):
                 if row[column]:
                     parts.append(repr(KEYS.keyring.decrypt_json(row[column], context)))
     return "\n".join(parts)

@@ -3,7 +3,7 @@
 from sqlalchemy import select, text
 
 from schakel import clock
-from schakel.services import accounts, matching, network
+from schakel.services import accounts, match_queue, matching, network
 from schakel.services import signals as signal_service
 from schakel.signals import SignalInput
 from schakel.store.models import MatchAlert
@@ -31,11 +31,14 @@ def _person(given, surname, dob, **extra):
 
 
 def _submit(world, org, username, payload):
+    """Submit, then let the matching queue run (as the server's worker would)."""
     with scoped_transaction(world.factory, Scope.for_org(org)) as session:
         actor = accounts.actor_for(session, user_id(world, username))
-        return signal_service.save(
+        signal_id = signal_service.save(
             session, actor, SignalInput.model_validate(payload), KEYS, submit=True
         ).id
+    match_queue.run_pending(world.factory)
+    return signal_id
 
 
 def _alerts(world, org, username, signal_id=None):

@@ -35,7 +35,7 @@ def test_sharing_activity_carries_the_grounds_the_share_check_gives(world):
     assert {g.citation for g in answer.grounds} <= listed
     assert "Politie" in investigation.recipients_nl
     assert "identificerende gegevens" in investigation.data_categories_nl
-    assert investigation.uri.endswith(f"org-{world.a.id}:delen-investigation:v1")
+    assert investigation.uri.endswith(f"org-{world.a.id}:delen-investigation:v2")
 
 
 def test_flows_that_happened_are_counted_for_the_own_organisation_only(world):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from schakel.errors import InvalidInput, NotFound, NotPermitted
 from schakel.linkage import token
 from schakel.services import rights
+from schakel.services.matching import birth_year_block
 from schakel.store import audit_log
 from schakel.store.models import (
     AuditEntry,
@@ -99,6 +100,33 @@ def test_subject_access_finds_the_person_in_three_organisations(world, reported)
     assert [i.own_signal_id for i in own] == [reported["signals"]["a"]]
 
 
+def test_name_search_compares_only_the_birth_year_block(world, reported):
+    """A copy of Daria's encoding filed under another birth year is not compared;
+    filed under hers, it is found: the search reads one block, not every encoding."""
+    query = rights.parse_query(
+        {"given_name": "Daria", "surname": "Testescu", "date_of_birth": DOB}
+    )
+    other_signal = world.a.records["signal_id"][0]  # Ilona, born 1999
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        daria = session.scalars(
+            select(PersonEncoding).where(
+                PersonEncoding.signal_id == reported["signals"]["a"]
+            )
+        ).one()
+        copy = PersonEncoding(
+            org_id=world.a.id,
+            signal_id=other_signal,
+            encoding=daria.encoding,
+            block=birth_year_block("1999-04-12", KEYS.linkage_secret),
+        )
+        session.add(copy)
+        session.flush()
+        assert other_signal not in rights.find_signals(session, query, KEYS)
+        copy.block = daria.block
+        session.flush()
+        assert "person" in rights.find_signals(session, query, KEYS)[other_signal]
+
+
 def test_an_exact_identifier_alone_is_enough(world, reported):
     request_id = _request(world, "avim.privacy", {"phone": "+31 6 98765432"})
     report = _report(world, "avim.privacy", request_id)
@@ -139,24 +167,59 @@ def test_an_invalid_identifier_is_named(world):
     assert "telefoonnummer" in str(caught.value)
 
 
-def test_deadline_one_month_extendable_once_by_two(world):
+def test_add_months_clamps_to_the_last_day():
+    assert rights.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert rights.add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)
+    assert rights.add_months(dt.date(2026, 11, 30), 2) == dt.date(2027, 1, 30)
+
+
+def test_deadline_one_month_extendable_once_by_up_to_two(world):
+    received = dt.date.today() - dt.timedelta(days=10)
     request_id = _request(
-        world, "utrecht.privacy", {"bsn": "111222333"}, received_on="2026-01-31"
+        world, "utrecht.privacy", {"bsn": "111222333"}, received.isoformat()
     )
     who = actor(world, "utrecht.privacy")
     with scoped_transaction(world.factory, Scope.for_org(who.org_id)) as session:
         row = rights.list_requests(session, who)[0]
-        assert (row.received_on, row.deadline) == ("2026-01-31", "2026-02-28")
+        deadline = rights.add_months(received, 1)
+        assert row.deadline == deadline.isoformat()
         with pytest.raises(InvalidInput, match="reden"):
             rights.extend(session, who, request_id, " ")
-        rights.extend(session, who, request_id, "Veel partners betrokken.")
-        assert row.extended_to == "2026-04-28"
+        with pytest.raises(InvalidInput, match="twee maanden"):
+            rights.extend(session, who, request_id, "drukte", months=3)
+        rights.extend(session, who, request_id, "Veel partners betrokken.", months=1)
+        assert row.extended_to == rights.add_months(deadline, 1).isoformat()
+        assert rights.effective_deadline(row) == row.extended_to
         with pytest.raises(InvalidInput, match="één keer"):
             rights.extend(session, who, request_id, "nog eens")
-        assert rights.is_overdue(row, dt.date(2026, 4, 29))
+        late = dt.date.fromisoformat(row.extended_to) + dt.timedelta(days=1)
+        assert rights.is_overdue(row, late)
+        assert [(d.kind, d.id, d.overdue) for d in rights.due(session, who, late)] == [
+            ("inzage", request_id, True)
+        ]
         rights.mark_handled(session, who, request_id)
         assert row.status == rights.HANDLED and row.handled_at is not None
-        assert not rights.is_overdue(row, dt.date(2026, 5, 1))
+        assert not rights.is_overdue(row, late)
+        assert rights.due(session, who, late) == []
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "subject_access.extend")
+        ).one()
+        assert entry.detail == {"deadline": row.extended_to, "months": 1}
+
+
+def test_extension_only_within_the_first_month(world):
+    received = dt.date.today() - dt.timedelta(days=40)
+    request_id = _request(
+        world, "utrecht.privacy", {"bsn": "111222333"}, received.isoformat()
+    )
+    who = actor(world, "utrecht.privacy")
+    with scoped_transaction(world.factory, Scope.for_org(who.org_id)) as session:
+        with pytest.raises(InvalidInput, match="AVG art. 12 lid 3"):
+            rights.extend(session, who, request_id, "te laat bedacht")
+        row = rights.list_requests(session, who)[0]
+        assert row.extended_to is None and rights.is_overdue(row)
+        [item] = rights.due(session, who)
+        assert item.overdue and item.href == f"/inzageverzoeken/{request_id}"
 
 
 def test_exemption_is_recorded_with_its_ground(world, reported):

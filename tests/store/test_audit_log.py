@@ -2,7 +2,7 @@
 and so are truncation and forged checkpoints once the head is signed."""
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from schakel import clock
 from schakel.audit import new_seed, sign_checkpoint
@@ -189,3 +189,85 @@ def test_broken_chain_is_reported_before_checkpoints(factory):
         )
     result = _verify_signed(factory)
     assert result.broken is not None and result.broken.seq == 5
+
+
+# ------------------------------------------------------- linking at commit (speed)
+
+
+def test_entries_join_the_chain_at_commit_and_a_rolled_back_savepoint_drops_its_own(
+    factory,
+):
+    with scoped_transaction(factory, Scope.system_wide()) as session:
+        kept = audit_log.append(session, "record.view", object_ref="kept")
+        try:
+            with session.begin_nested():
+                audit_log.append(session, "record.view", object_ref="dropped")
+                raise RuntimeError("this write fails")
+        except RuntimeError:
+            pass
+        assert kept.seq is None, "linked at commit, not at append"
+    with scoped_transaction(factory, Scope.system_wide()) as session:
+        refs = session.scalars(select(AuditEntry.object_ref)).all()
+    assert refs == ["kept"] and kept.seq == 1
+    assert _verify(factory) == (1, None)
+
+
+def test_a_rolled_back_transaction_leaves_no_entry(factory):
+    try:
+        with scoped_transaction(factory, Scope.system_wide()) as session:
+            audit_log.append(session, "record.view", object_ref="x")
+            raise RuntimeError("stop")
+    except RuntimeError:
+        pass
+    assert _verify(factory) == (0, None)
+
+
+def test_reading_the_audit_table_in_the_same_transaction_sees_its_entries(factory):
+    with scoped_transaction(factory, Scope.system_wide()) as session:
+        entry = audit_log.append(session, "record.view", object_ref="own")
+        assert session.scalars(select(AuditEntry.object_ref)).all() == ["own"]
+        assert entry.seq == 1
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {},
+        {"reason": 'aanhalingsteken " en \\ backslash', "n": 3},
+        {"names": ["é", "中文", "emoji \U0001f600"], "nested": {"a": [1, None, True]}},
+        {"prev_hash": "x", "seq": 5, "text": ',"prev_hash":"'},
+    ],
+)
+def test_the_hash_template_gives_the_entry_hash(detail):
+    """What the database completes (PostgreSQL) hashes exactly as entry_hash."""
+    import hashlib
+
+    from schakel.audit import AuditRecord, entry_hash
+
+    record = AuditRecord(
+        seq=41,
+        at="2026-11-25T10:00:00.000001",
+        action="signal.create",
+        actor_user_id=7,
+        org_id=None,
+        object_type="signal",
+        object_ref="12",
+        ruleset_version='2026.1 "nl"',
+        detail=detail,
+        prev_hash="ab" * 32,
+    )
+    head, tail = audit_log.hash_template(record)
+    text_ = head + record.prev_hash + tail + str(record.seq) + "}"
+    assert hashlib.sha256(text_.encode()).hexdigest() == entry_hash(record)
+
+
+def test_unicode_and_quotes_in_details_verify_after_storage(factory):
+    with scoped_transaction(factory, Scope.system_wide()) as session:
+        audit_log.append(
+            session,
+            "record.view",
+            ruleset_version='v "1"',
+            detail={"reason": 'café "x" \\ 中文', "prev_hash": ',"seq":'},
+        )
+        audit_log.append(session, "record.view", detail={"n": 1.5})
+    assert _verify(factory) == (2, None)

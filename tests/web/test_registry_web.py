@@ -27,3 +27,13 @@ def test_registry_and_dark_number_pages(client, world, comensha):  # noqa: F811
     dark = client.get("/donker-getal")
     assert dark.status_code == 200 and "Overlaptabel" in dark.text
     assert "Aannames en beperkingen" in dark.text
+
+
+def test_an_empty_registry_is_a_page_not_an_error(client, world, comensha):  # noqa: F811
+    """Found by the authorisation matrix: with no registrations (a new registrar,
+    or a year without any) the page answered 422 "lege tabel"."""
+    login(client, world, "comensha.medewerker")
+    for path in ("/register", "/register?jaar=1990"):
+        page = client.get(path)
+        assert page.status_code == 200, page.text[-500:]
+        assert "Register van mogelijke slachtoffers" in page.text

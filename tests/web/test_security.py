@@ -16,7 +16,7 @@ from schakel.store.models import AuditEntry
 from schakel.store.tenancy import Scope, scoped_transaction
 from schakel.vocabulary import Role
 from schakel.web.security import SECURITY_HEADERS
-from tests.factory import PASSWORD, SAMPLE_QUESTION, World, login
+from tests.factory import PASSWORD, SAMPLE_QUESTION, OrgFixture, World, login
 from tests.web.test_route_policy import POLICY, ROUTES
 
 
@@ -35,22 +35,37 @@ NO_CSRF_BY_DESIGN = {("POST", "/login")}
 GET_PAGES = [(m, p) for m, p in ROUTES if m == "GET"]
 
 
-def _owner(world: World, method: str, path: str):
-    """The world organisation that may use the route (screening: the police)."""
+def _owner(world: World, method: str, path: str) -> OrgFixture:
+    """The world organisation that may use the route: the owner of its record, else
+    the first whose type the policy allows (screening: the police)."""
     policy = POLICY[(method, path)]
-    return world.b if policy.owner == "b" or policy.access == "screening" else world.a
+    if policy.owned:
+        return world.a if policy.owner == "a" else world.b
+    for org in (world.a, world.b):
+        if any(policy.permits(org.org_type, role) for role in Role):
+            return org
+    return world.a
 
 
 def _user_for(world: World, method: str, path: str) -> str:
-    access = POLICY[(method, path)].access
-    role = Role(access) if access in {r.value for r in Role} else Role.PROFESSIONAL
-    return _owner(world, method, path).users[role]
+    policy = POLICY[(method, path)]
+    org = _owner(world, method, path)
+    permitted = [r for r in Role if policy.permits(org.org_type, r)]
+    return org.users[permitted[0] if permitted else Role.PROFESSIONAL]
+
+
+def _record(world: World, method: str, path: str) -> int | None:
+    owned = POLICY[(method, path)].owned
+    records = _owner(world, method, path).records.get(owned or "")
+    return records[0] if records else None
 
 
 def _path(world: World, path: str, method: str) -> str:
+    """The path with the owner's record, or an id that does not exist when the
+    world has no such record (the CSRF check comes before any lookup)."""
     owned = POLICY[(method, path)].owned
     if owned:
-        record = _owner(world, method, path).records[owned][0]
+        record = _record(world, method, path) or 999999
         return path.replace("{" + owned + "}", str(record))
     return path
 
@@ -151,18 +166,19 @@ def _assert_security_headers(response) -> None:
 
 @pytest.mark.parametrize(("method", "path"), GET_PAGES)
 def test_security_headers_on_every_page(client, world, method, path):
-    access = POLICY[(method, path)].access
-    if access != "public":
+    policy = POLICY[(method, path)]
+    if not policy.public:
         login(client, world, _user_for(world, method, path))
-    url = _path(world, path, method)
-    unknown_record = "{" in url  # no such record in the world: answered with 404
-    response = client.get(re.sub(r"\{[a-z_]+\}", "999999", url))
-    # The world has no CoMensha organisation; a submitted signal is not editable.
+    org = _owner(world, method, path)
+    allowed = policy.public or any(policy.permits(org.org_type, r) for r in Role)
+    response = client.get(_path(world, path, method))
+    # The world has no CoMensha organisation; a submitted signal is not editable;
+    # the world holds no data-subject requests.
     expected = (
         403
-        if access == "comensha"
+        if not allowed
         else 404
-        if unknown_record
+        if policy.owned and _record(world, method, path) is None
         else 303
         if path.endswith("/bewerken")
         else 200
@@ -261,3 +277,30 @@ def test_uploads_are_limited_in_size_and_type(client, world):
         files={"bestand": ("groot.jsonl", big, "application/jsonl")},
     )
     assert screening.status_code == 422
+
+
+def test_a_share_the_gate_refuses_is_audited_through_the_api(client, world):
+    """The gate records a refusal before it refuses; through the API the refusal
+    rolled back with the 403 and left no trace (the form page kept it)."""
+    csrf = login(client, world, "utrecht.medewerker")
+    signal_id = world.a.records["signal_id"][0]
+
+    def refusals() -> int:
+        with scoped_transaction(world.factory, Scope.system_wide()) as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(AuditEntry)
+                    .where(AuditEntry.action == "share.refused")
+                )
+            )
+
+    before = refusals()
+    answer = client.post(
+        f"/api/v1/signals/{signal_id}/route",
+        json={"recipient_org_id": world.b.id, "purpose": "research", "confirm": True},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert answer.status_code == 403
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert refusals() == before + 1

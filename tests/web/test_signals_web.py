@@ -38,7 +38,7 @@ def test_draft_then_resume_then_submit(client, world):
     assert draft.status_code == 303
     location = draft.headers["location"]
     assert "Concept" in client.get(location).text
-    edit = client.get(location + "/bewerken")
+    edit = client.get(location + "/bewerken?stap=personen")
     assert "Marek" in edit.text
     submitted = client.post(
         location + "/bewerken", data={**FORM, "csrf_token": csrf, "action": "submit"}
@@ -147,3 +147,20 @@ def test_api_route_without_confirm_only_plans(client, world):
         f"/api/v1/signals/{signal_id}", headers={"X-CSRF-Token": csrf}
     ).json()
     assert detail["shares"] == []
+
+
+def test_api_route_to_an_absurd_organisation_id_is_a_422(client, world):
+    csrf = _csrf(client, world)
+    signal_id = client.post(
+        "/api/v1/signals",
+        headers={"X-CSRF-Token": csrf},
+        json={"signal": SAMPLE_SIGNAL},
+    ).json()["id"]
+    for bad in (2**63, 0, "2"):
+        response = client.post(
+            f"/api/v1/signals/{signal_id}/route",
+            headers={"X-CSRF-Token": csrf},
+            json={"recipient_org_id": bad, "purpose": "investigation"},
+        )
+        assert response.status_code == 422, bad
+        assert "recipient_org_id" in response.text

@@ -9,12 +9,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
 )
 
 from schakel.rules import Answer, Question
 from schakel.signals import SignalInput
 from schakel.vocabulary import Covenant, DataCategory, OrgType, Purpose, Region, Role
+from schakel.web.deps import BodyRecordId
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -185,7 +185,7 @@ class RouteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    recipient_org_id: StrictInt
+    recipient_org_id: BodyRecordId
     purpose: Purpose
     professional_secrecy: StrictBool | None = None
     serious_danger: StrictBool | None = None

@@ -1,7 +1,9 @@
 """Signals, routing through the gate, and the inbox, as JSON."""
 
 from fastapi import APIRouter, status
+from fastapi.responses import JSONResponse
 
+from schakel.errors import NotPermitted
 from schakel.services import gate
 from schakel.services import signals as signal_service
 from schakel.web.api.schemas import (
@@ -19,6 +21,7 @@ from schakel.web.api.schemas import (
     StatusUpdate,
 )
 from schakel.web.deps import CallerDep, KeysDep, RecordId, SessionDep
+from schakel.web.problems import problem
 
 router = APIRouter(tags=["signals"], responses=ERROR_RESPONSES)
 
@@ -67,7 +70,7 @@ def route(
     db: SessionDep,
     caller: CallerDep,
     keys: KeysDep,
-) -> RoutePublic:
+) -> RoutePublic | JSONResponse:
     """Ask the gate; with ``confirm`` true it delivers when the decision allows it."""
     request = gate.RouteRequest(
         signal_id=signal_id,
@@ -79,9 +82,14 @@ def route(
         anonymised=body.anonymised,
     )
     plan = gate.plan(db, caller.actor, request, keys)
-    share_id = (
-        gate.deliver(db, caller.actor, request, keys).id if body.confirm else None
-    )
+    share_id = None
+    if body.confirm:
+        try:
+            share_id = gate.deliver(db, caller.actor, request, keys).id
+        except NotPermitted as exc:
+            # Answered, not raised: the gate's audit entry of the refusal must be
+            # committed with this request instead of rolled back with it.
+            return problem(403, "Geen toegang", str(exc))
     return RoutePublic(
         answer=plan.answer,
         categories=list(plan.categories),

@@ -1,6 +1,7 @@
 """Case conferences: the list, opening a case from a signal or a hit, and the case
-page with participants, contributions (through the share gate), decisions, the
-action plan and closure."""
+page with participants and named professionals, contributions (through the share
+gate), meetings with agenda and minutes, decisions, the action plan, closure and
+the PDF of minutes and action plan."""
 
 import datetime as dt
 from typing import Any
@@ -10,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from schakel.errors import InvalidInput
-from schakel.services import cases
+from schakel.services import case_report, cases
 from schakel.vocabulary import Covenant, Purpose, Role, label
 from schakel.web.deps import (
+    MAX_RECORD_ID,
     CallerDep,
     FormDep,
     KeysDep,
@@ -20,6 +22,7 @@ from schakel.web.deps import (
     SessionDep,
     require_roles,
 )
+from schakel.web.downloads import pdf_attachment
 from schakel.web.templating import render
 
 router = APIRouter()
@@ -31,10 +34,13 @@ def _values(form: FormDep) -> dict[str, str]:
 
 
 def _int(value: str | None) -> int | None:
+    """A record id from a form field; anything else (also beyond the database's
+    INTEGER range) is treated as not chosen."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and 1 <= number <= MAX_RECORD_ID else None
 
 
 def _tri(value: str | None) -> bool | None:
@@ -143,6 +149,14 @@ def _case_page(
         owners=[(str(i), n) for i, n in cases.action_owners(db, view)]
         if view.accepted
         else [],
+        nameable=[
+            (str(u.id), u.display_name) for u in cases.nameable(db, caller.actor, view)
+        ]
+        if view.accepted and caller.actor.has(Role.COORDINATOR)
+        else [],
+        meetings=[
+            (str(m.row.id), f"{m.row.held_on}: {m.title}") for m in view.meetings
+        ],
         own_signals=[
             (str(s.id), f"Signaal {s.id}") for s in cases.sources(db, caller.actor)[0]
         ],
@@ -175,7 +189,10 @@ def _act(
     anchor: str,
 ) -> Response:
     try:
-        step()
+        # A savepoint: refused input leaves nothing half-saved, although the
+        # request's transaction goes on to render the page with the message.
+        with db.begin_nested():
+            step()
     except InvalidInput as exc:
         return _case_page(
             request,
@@ -230,6 +247,46 @@ def accept(
     )
 
 
+@router.post("/casussen/{case_id}/professionals", dependencies=COORDINATOR)
+def name_member(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: RecordId,
+) -> Response:
+    values = _values(form)
+
+    def step() -> None:
+        user_id = _int(values.get("user_id"))
+        if user_id is None:
+            raise InvalidInput("professional: kies een professional.")
+        cases.name_member(db, caller.actor, case_id, user_id)
+
+    return _act(request, db, caller, keys, case_id, values, step, "deelnemers")
+
+
+@router.post("/casussen/{case_id}/deelname-accepteren")
+def accept_membership(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    case_id: RecordId,
+) -> Response:
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        case_id,
+        {},
+        lambda: cases.accept_membership(db, caller.actor, case_id),
+        "deelnemers",
+    )
+
+
 @router.post("/casussen/{case_id}/status", dependencies=COORDINATOR)
 def set_status(
     request: Request,
@@ -279,6 +336,7 @@ def contribute(
             identifying=values.get("identifying") == "ja",
             professional_secrecy=_tri(values.get("professional_secrecy")),
             serious_danger=_tri(values.get("serious_danger")),
+            documents=cases.parse_documents(values.get("documents", "")),
         ),
         "bijdragen",
     )
@@ -313,13 +371,13 @@ def record_decision(
     )
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, name: str = "deadline") -> dt.date | None:
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("deadline: gebruik een datum (jjjj-mm-dd).") from None
+        raise InvalidInput(f"{name}: gebruik een datum (jjjj-mm-dd).") from None
 
 
 @router.post("/casussen/{case_id}/acties", dependencies=COORDINATOR)
@@ -345,6 +403,97 @@ def add_action(
         )
 
     return _act(request, db, caller, keys, case_id, values, step, "actieplan")
+
+
+@router.post("/casussen/{case_id}/overleggen", dependencies=COORDINATOR)
+def add_meeting(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: RecordId,
+) -> Response:
+    values = _values(form)
+
+    def step() -> None:
+        cases.add_meeting(
+            db,
+            caller.actor,
+            keys,
+            case_id,
+            _date(values.get("held_on"), "datum"),
+            values.get("title", ""),
+        )
+
+    return _act(request, db, caller, keys, case_id, values, step, "overleggen")
+
+
+@router.post("/casussen/{case_id}/agenda", dependencies=COORDINATOR)
+def add_agenda_item(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: RecordId,
+) -> Response:
+    values = _values(form)
+    return _act(
+        request,
+        db,
+        caller,
+        keys,
+        case_id,
+        values,
+        lambda: cases.add_agenda_item(
+            db,
+            caller.actor,
+            keys,
+            case_id,
+            _int(values.get("meeting_id")),
+            values.get("text", ""),
+        ),
+        "overleggen",
+    )
+
+
+@router.post("/casussen/{case_id}/notulen", dependencies=COORDINATOR)
+def add_minute(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    form: FormDep,
+    case_id: RecordId,
+) -> Response:
+    values = _values(form)
+
+    def step() -> None:
+        corrects = values.get("corrects_id", "").strip()
+        corrects_id = _int(corrects)
+        if corrects and corrects_id is None:
+            raise InvalidInput("correctie: geef het nummer van de notulenregel.")
+        cases.add_minute(
+            db,
+            caller.actor,
+            keys,
+            case_id,
+            _int(values.get("meeting_id")),
+            values.get("text", ""),
+            corrects_id,
+        )
+
+    return _act(request, db, caller, keys, case_id, values, step, "overleggen")
+
+
+@router.get("/casussen/{case_id}/verslag.pdf")
+def report(
+    db: SessionDep, caller: CallerDep, keys: KeysDep, case_id: RecordId
+) -> Response:
+    """The minutes and action plan as the reader may see them, as PDF."""
+    document, filename = case_report.export(db, caller.actor, case_id, keys)
+    return pdf_attachment(document, filename)
 
 
 @router.post("/casus-acties/{action_id}/afgerond")

@@ -1,4 +1,4 @@
-"""The register of processing (AVG art. 30): page, CSV and JSON export.
+"""The register of processing (AVG art. 30): page, CSV, JSON and PDF export.
 
 For privacy officers and administrators of their own organisation; the service
 builds the register and audits every view or download.
@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from schakel.services import register
 from schakel.vocabulary import Role
 from schakel.web.deps import CallerDep, SessionDep, require_roles
+from schakel.web.downloads import attachment, pdf_attachment
 from schakel.web.templating import render
 
 router = APIRouter()
@@ -31,22 +32,22 @@ def register_page(request: Request, db: SessionDep, caller: CallerDep) -> Respon
 @router.get("/verwerkingsregister.csv", dependencies=[_ALLOWED])
 def register_csv(db: SessionDep, caller: CallerDep) -> Response:
     view = register.build(db, caller.actor)
-    return Response(
-        register.to_csv(view),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename(caller, "csv")}"'
-        },
+    return attachment(
+        register.to_csv(view), _filename(caller, "csv"), "text/csv; charset=utf-8"
     )
 
 
 @router.get("/verwerkingsregister.json", dependencies=[_ALLOWED])
 def register_json(db: SessionDep, caller: CallerDep) -> Response:
     view = register.build(db, caller.actor)
-    return Response(
+    return attachment(
         json.dumps(view.as_dict(), ensure_ascii=False, indent=2),
-        media_type="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename(caller, "json")}"'
-        },
+        _filename(caller, "json"),
+        "application/json",
     )
+
+
+@router.get("/verwerkingsregister.pdf", dependencies=[_ALLOWED])
+def register_pdf(db: SessionDep, caller: CallerDep) -> Response:
+    view = register.build(db, caller.actor)
+    return pdf_attachment(register.to_document(view), _filename(caller, "pdf"))

@@ -1,17 +1,20 @@
-"""Data-subject rights for privacy officers: subject-access requests and reports,
-erasure requests with approval and legal holds, and the retention schedule."""
+"""Data-subject rights for privacy officers: subject-access requests, their reports
+(page and PDF) and deadlines, rectification and erasure requests with approval,
+legal holds, and the retention schedule."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from schakel.audit import retention_policies
+from schakel.clock import utcnow
 from schakel.errors import InvalidInput
-from schakel.services import retention, rights
+from schakel.services import rectification, retention, rights, rights_documents
 from schakel.vocabulary import Role
 from schakel.web.deps import (
+    MAX_RECORD_ID,
     CallerDep,
     FormDep,
     KeysDep,
@@ -19,6 +22,7 @@ from schakel.web.deps import (
     SessionDep,
     require_roles,
 )
+from schakel.web.downloads import pdf_attachment
 from schakel.web.pages.signals import SOURCE_LABELS
 from schakel.web.templating import render
 
@@ -31,6 +35,12 @@ STATUS_LABELS = {
     rights.REQUESTED: "aangevraagd (wacht op goedkeuring)",
     rights.EXECUTED: "uitgevoerd",
     rights.REFUSED: "geweigerd",
+    rights.LAPSED: "vervallen (signaal gewist)",
+}
+DUE_LABELS = {
+    "inzage": "Inzageverzoek",
+    "wissen": "Verwijderverzoek",
+    "rectificatie": "Rectificatieverzoek",
 }
 RECORD_LABELS = {
     "signal": "Signaal",
@@ -60,6 +70,8 @@ def _requests_page(
         statuses=STATUS_LABELS,
         overdue={r.id for r in rows if rights.is_overdue(r)},
         deadline=rights.effective_deadline,
+        due=rights.due(db, caller.actor),
+        due_labels=DUE_LABELS,
     )
 
 
@@ -120,6 +132,27 @@ def report_page(
     return _report_page(request, db, caller, keys, request_id)
 
 
+@router.get("/inzageverzoeken/{request_id}/pdf", dependencies=[_PRIVACY])
+def report_pdf(
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    request_id: RecordId,
+    exemplaar: str = rights_documents.SUBJECT_COPY,
+) -> Response:
+    """The report as PDF: the data subject's copy, or the file copy (``dossier``)
+    with the recorded exemptions and the handling."""
+    if exemplaar not in rights_documents.COPIES:
+        raise InvalidInput("exemplaar: kies 'betrokkene' of 'dossier'.")
+    report = rights.report(
+        db, caller.actor, request_id, keys, output=f"pdf:{exemplaar}"
+    )
+    document = rights_documents.access_document(
+        report, caller.actor.organisation_name, SOURCE_LABELS, exemplaar
+    )
+    return pdf_attachment(document, f"inzageverzoek-{request_id}-{exemplaar}.pdf")
+
+
 def _act(
     request: Request,
     db: Session,
@@ -145,6 +178,7 @@ def extend_request(
     keys: KeysDep,
     request_id: RecordId,
     reason: Annotated[str, Form(max_length=2000)] = "",
+    months: Annotated[int, Form(ge=1, le=rights.MAX_EXTENSION_MONTHS)] = 2,
 ) -> Response:
     return _act(
         request,
@@ -152,7 +186,7 @@ def extend_request(
         caller,
         keys,
         request_id,
-        lambda: rights.extend(db, caller.actor, request_id, reason),
+        lambda: rights.extend(db, caller.actor, request_id, reason, months),
     )
 
 
@@ -217,6 +251,7 @@ def _erasures_page(
         statuses=STATUS_LABELS,
         reasons=table.erasure_reasons,
         holds=table.holds,
+        today=utcnow().date().isoformat(),
         error=error,
         notice=notice,
         values=values or {},
@@ -233,11 +268,12 @@ def erasures_page(
 
 def _signal_id(value: str) -> int:
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise InvalidInput(
-            "signaalnummer: vul het nummer van het signaal in."
-        ) from None
+        number = 0
+    if not 1 <= number <= MAX_RECORD_ID:
+        raise InvalidInput("signaalnummer: vul het nummer van het signaal in.")
+    return number
 
 
 @router.post("/verwijderverzoeken", dependencies=[_PRIVACY])
@@ -308,6 +344,121 @@ def set_hold(
             else f"Bewaarplicht opgeheven op signaal {signal_id}."
         ),
     )
+
+
+def _rectifications_page(
+    request: Request,
+    db: Session,
+    caller: CallerDep,
+    keys: KeysDep,
+    *,
+    signal_id: int | None = None,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    fields: list[rectification.FieldValue] = []
+    if signal_id is not None:
+        try:
+            fields = rectification.fields_for(db, caller.actor, signal_id, keys)
+        except InvalidInput as exc:  # an erased signal or a draft: say so
+            error, status_code = error or str(exc), 422
+    return render(
+        request,
+        "rectificatieverzoeken.html",
+        caller,
+        status_code=status_code,
+        rows=rectification.list_rectifications(db, caller.actor, keys),
+        statuses=STATUS_LABELS,
+        reasons=rights.grounds().rectification_reasons,
+        signal_id=signal_id,
+        fields=fields,
+        error=error,
+        values=values or {},
+    )
+
+
+@router.get("/rectificatieverzoeken", dependencies=[_PRIVACY])
+def rectifications_page(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    signaal: Annotated[int | None, Query(ge=1, le=MAX_RECORD_ID)] = None,
+) -> Response:
+    return _rectifications_page(request, db, caller, keys, signal_id=signaal)
+
+
+@router.post("/rectificatieverzoeken", dependencies=[_PRIVACY])
+def request_rectification(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    signal_id: Annotated[str, Form(max_length=20)] = "",
+    field: Annotated[str, Form(max_length=60)] = "",
+    value: Annotated[str, Form(max_length=10_000)] = "",
+    reason: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    number: int | None = None
+    try:
+        number = _signal_id(signal_id)
+        rectification.request_rectification(
+            db, caller.actor, number, field, value, reason, keys
+        )
+    except InvalidInput as exc:
+        return _rectifications_page(
+            request,
+            db,
+            caller,
+            keys,
+            signal_id=number,
+            error=str(exc),
+            values={"field": field, "value": value, "reason": reason},
+            status_code=422,
+        )
+    return RedirectResponse("/rectificatieverzoeken", status_code=303)
+
+
+@router.post(
+    "/rectificatieverzoeken/{rectification_id}/goedkeuren", dependencies=[_PRIVACY]
+)
+def approve_rectification(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    rectification_id: RecordId,
+) -> Response:
+    try:
+        rectification.approve_rectification(db, caller.actor, rectification_id, keys)
+    except InvalidInput as exc:
+        return _rectifications_page(
+            request, db, caller, keys, error=str(exc), status_code=422
+        )
+    return RedirectResponse("/rectificatieverzoeken", status_code=303)
+
+
+@router.post(
+    "/rectificatieverzoeken/{rectification_id}/weigeren", dependencies=[_PRIVACY]
+)
+def refuse_rectification(
+    request: Request,
+    db: SessionDep,
+    caller: CallerDep,
+    keys: KeysDep,
+    rectification_id: RecordId,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        rectification.refuse_rectification(
+            db, caller.actor, rectification_id, reason, keys
+        )
+    except InvalidInput as exc:
+        return _rectifications_page(
+            request, db, caller, keys, error=str(exc), status_code=422
+        )
+    return RedirectResponse("/rectificatieverzoeken", status_code=303)
 
 
 @router.get("/bewaartermijnen", dependencies=[_PRIVACY])

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from schakel.services import dashboard, directory
+from schakel.services import dashboard, directory, rights
 from schakel.vocabulary import Role
 from schakel.web.deps import CallerDep, SessionDep, require_roles
 from schakel.web.templating import render
@@ -14,7 +14,10 @@ router = APIRouter()
 @router.get("/")
 def home(request: Request, db: SessionDep, caller: CallerDep) -> Response:
     summary = dashboard.summary(db, caller.actor)
-    return render(request, "dashboard.html", caller, summary=summary)
+    due = (
+        rights.due(db, caller.actor) if caller.actor.has(Role.PRIVACY_OFFICER) else None
+    )
+    return render(request, "dashboard.html", caller, summary=summary, rights_due=due)
 
 
 @router.get("/gebruikers", dependencies=[require_roles(Role.ADMIN)])

@@ -3,7 +3,7 @@ the gate and follow-up, and the inbox of received shares."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from schakel.errors import InvalidInput, NotPermitted
 from schakel.services import cases, directory, gate, matching, network, signal_import
 from schakel.services import signals as signal_service
-from schakel.signals import PartyRole, SignalSource, Urgency
+from schakel.signals import PartyRole, SignalSource, Urgency, intake_profile
 from schakel.taxonomy import load_taxonomy
 from schakel.vocabulary import (
     Consent,
@@ -64,11 +64,30 @@ def _choices() -> dict[str, Any]:
     }
 
 
+def _indicator_groups(org_type: OrgType) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Indicators grouped by exploitation form, the partner's usual forms first;
+    an indicator of several forms is shown once, under the first of them."""
+    taxonomy = load_taxonomy()
+    shown: set[str] = set()
+    groups = []
+    for form in intake_profile(org_type).form_order():
+        items = [
+            (i.code, i.label_nl)
+            for i in taxonomy.indicators
+            if form in i.forms and i.code not in shown
+        ]
+        shown.update(code for code, _ in items)
+        if items:
+            groups.append((label(form), items))
+    return groups
+
+
 def _form_page(
     request: Request,
     caller: CallerDep,
     values: dict[str, Any],
     *,
+    step: signal_forms.Step,
     signal_id: int | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -82,6 +101,10 @@ def _form_page(
         errors=errors or {},
         signal_id=signal_id,
         choices=_choices(),
+        step=step,
+        steps=signal_forms.STEPS,
+        profile=intake_profile(caller.actor.org_type),
+        indicator_groups=_indicator_groups(caller.actor.org_type),
     )
 
 
@@ -92,13 +115,30 @@ def signals_page(request: Request, db: SessionDep, caller: CallerDep) -> Respons
 
 
 @router.get("/signalen/nieuw")
-def new_signal(request: Request, caller: CallerDep) -> Response:
-    values = {
-        "municipality": caller.actor.organisation_name.removeprefix("Gemeente ")
-        if caller.actor.org_type is OrgType.MUNICIPALITY
-        else ""
+def new_signal(
+    request: Request, caller: CallerDep, stap: Annotated[str | None, Query()] = None
+) -> Response:
+    return _form_page(
+        request, caller, _new_values(caller), step=signal_forms.step_by_slug(stap)
+    )
+
+
+def _new_values(caller: CallerDep) -> dict[str, Any]:
+    """A new form: the partner's usual source and, for a municipality, itself."""
+    values: dict[str, Any] = {
+        "source": intake_profile(caller.actor.org_type).source.value
     }
-    return _form_page(request, caller, values)
+    if caller.actor.org_type is OrgType.MUNICIPALITY:
+        values["municipality"] = caller.actor.organisation_name.removeprefix(
+            "Gemeente "
+        )
+    return values
+
+
+def _posted_step(form: FormDep) -> signal_forms.Step | None:
+    """The step a post came from; None for the whole form on one page (all fields)."""
+    slug = form.get("stap")
+    return signal_forms.step_by_slug(str(slug)) if slug else None
 
 
 def _save(
@@ -109,30 +149,47 @@ def _save(
     form: FormDep,
     signal_id: int | None,
 ) -> Response:
-    raw = signal_forms.raw_from_form(form)
-    submit = form.get("action") == "submit"
+    """Save one step (or the whole form) and go where the pressed button leads:
+    next/back to a neighbouring step, draft to the signal page, submit to intake."""
+    step = _posted_step(form)
+    saved = (
+        signal_forms.form_from_model(
+            signal_service.get(db, caller.actor, signal_id, keys).content
+        )
+        if signal_id is not None and step is not None
+        else _new_values(caller)
+    )
+    raw = signal_forms.raw_from_form(signal_forms.merged_form(saved, form, step))
+    action = str(form.get("action") or "draft")
     try:
         content = signal_forms.parse(raw)
         row = signal_service.save(
-            db, caller.actor, content, keys, submit=submit, signal_id=signal_id
+            db,
+            caller.actor,
+            content,
+            keys,
+            submit=action == "submit",
+            signal_id=signal_id,
         )
-    except ValidationError as exc:
+    except (ValidationError, InvalidInput) as exc:
+        errors = (
+            signal_forms.field_errors(exc)
+            if isinstance(exc, ValidationError)
+            else {"formulier": str(exc)}
+        )
         return _form_page(
             request,
             caller,
             signal_forms.form_values(raw),
+            step=step or signal_forms.step_of_error(errors),
             signal_id=signal_id,
-            errors=signal_forms.field_errors(exc),
+            errors=errors,
             status_code=422,
         )
-    except InvalidInput as exc:
-        return _form_page(
-            request,
-            caller,
-            signal_forms.form_values(raw),
-            signal_id=signal_id,
-            errors={"formulier": str(exc)},
-            status_code=422,
+    if step is not None and action in ("next", "back"):
+        target = signal_forms.neighbour(step, 1 if action == "next" else -1)
+        return RedirectResponse(
+            f"/signalen/{row.id}/bewerken?stap={target.slug}", status_code=303
         )
     return RedirectResponse(f"/signalen/{row.id}", status_code=303)
 
@@ -172,11 +229,11 @@ def import_upload(
 ) -> Response:
     upload = form.get("bestand")
     if not isinstance(upload, StarletteUpload):
-        return _import_page(request, caller, error="Kies een CSV-bestand.")
-    data = upload.file.read(signal_import.MAX_BYTES + 1)
+        return _import_page(request, caller, error="Kies een CSV- of XLSX-bestand.")
     try:
-        report = signal_import.import_csv(db, caller.actor, data, keys)
+        report = signal_import.import_file(db, caller.actor, upload.file, keys)
     except InvalidInput as exc:
+        db.rollback()  # a refused file leaves nothing behind
         return _import_page(request, caller, error=str(exc))
     return _import_page(request, caller, report=report)
 
@@ -188,12 +245,17 @@ def edit_signal(
     caller: CallerDep,
     keys: KeysDep,
     signal_id: RecordId,
+    stap: Annotated[str | None, Query()] = None,
 ) -> Response:
     view = signal_service.get(db, caller.actor, signal_id, keys)
     if view.row.status != signal_service.DRAFT:
         return RedirectResponse(f"/signalen/{signal_id}", status_code=303)
     return _form_page(
-        request, caller, signal_forms.form_from_model(view.content), signal_id=signal_id
+        request,
+        caller,
+        signal_forms.form_from_model(view.content),
+        step=signal_forms.step_by_slug(stap),
+        signal_id=signal_id,
     )
 
 
@@ -341,6 +403,7 @@ def inbox_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
         alerts=matching.alerts_for(db, caller.actor),
         carousels=matching.carousels_for(db, caller.actor),
         overdue_actions=cases.overdue_actions(db, caller.actor),
+        case_invitations=cases.invitations_for(db, caller.actor),
     )
 
 
