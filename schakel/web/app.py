@@ -3,6 +3,7 @@
 from importlib.resources import files
 from urllib.parse import quote
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -21,9 +22,19 @@ from schakel.store import (
     audit_log,
     tenancy,  # noqa: F401  (registers the tenancy filters)
 )
-from schakel.store.db import check_connection, make_engine, make_session_factory
+from schakel.store.db import (
+    check_connection,
+    is_postgres,
+    make_engine,
+    make_session_factory,
+)
 from schakel.web import templating
-from schakel.web.deps import CsrfFailed, LoginRequired, SecondFactorRequired
+from schakel.web.deps import (
+    CsrfFailed,
+    LoginRequired,
+    SecondFactorRequired,
+    admission_limit,
+)
 from schakel.web.i18n import current_language, pick_language
 from schakel.web.problems import problem, validation_problem
 from schakel.web.security import SecurityHeaders
@@ -181,6 +192,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.db_admission = anyio.Semaphore(
+        admission_limit(is_postgres(engine), settings.web_threads)
+    )
     app.state.keys = KeyMaterial.from_settings(settings)
     app.state.login_throttle = LoginThrottle()
     if settings.audit_signing_key:

@@ -61,20 +61,37 @@ def _end(session: Session, commit: bool) -> None:
         session.close()
 
 
+def admission_limit(engine_is_postgres: bool, request_threads: int) -> int:
+    """How many requests of one process may hold a database transaction at once.
+
+    A request's transaction spans several hops through the thread pool (the caller,
+    the handler, the commit). If every pool thread were taken by requests waiting
+    for a lock (SQLite's write lock, which every transaction takes at its first
+    query; a PostgreSQL row lock or pool connection) that an admitted request holds,
+    that request could never get a thread to finish: a deadlock that ends only in
+    SQLite's busy time-out (found by ``benchmarks/api_load.py``: 16 clients against
+    8 threads). Admitting at most as many requests as there are threads, and one at
+    a time on SQLite (which serialises them anyway), keeps a thread for the holder;
+    the others wait in the event loop, where waiting costs no thread."""
+    return request_threads if engine_is_postgres else 1
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's session; its transaction commits after the handler, or rolls
     back when the handler raised. Opening it does no IO (the connection is taken at
     the first query), so only the commit goes to the thread pool."""
-    session: Session = request.app.state.session_factory()
-    session.begin()
-    try:
-        yield session
-    except BaseException:
-        with anyio.CancelScope(shield=True):  # also when the client went away
-            await run_in_threadpool(_end, session, False)
-        raise
-    with anyio.CancelScope(shield=True):
-        await run_in_threadpool(_end, session, True)
+    admission: anyio.Semaphore = request.app.state.db_admission
+    async with admission:
+        session: Session = request.app.state.session_factory()
+        session.begin()
+        try:
+            yield session
+        except BaseException:
+            with anyio.CancelScope(shield=True):  # also when the client went away
+                await run_in_threadpool(_end, session, False)
+            raise
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_end, session, True)
 
 
 async def get_keys(request: Request) -> KeyMaterial:
