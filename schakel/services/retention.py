@@ -3,8 +3,10 @@
 The periods and their citations are data; this module holds only the mechanism: for
 each policy id that has a period, which records it covers, from which moment the
 period runs, and what happens at expiry (erase a signal everywhere, tombstone a
-share through the gate, clear screening excerpts). A policy whose period is still
-``null`` is shown but never applied. A legal hold on a signal stops its expiry.
+share through the gate, clear screening excerpts, remove a closed case's texts). A
+policy whose period is still ``null`` is shown but never applied. A legal hold on a
+signal stops its expiry: its own hold, or a recipient's ongoing investigation (the
+same holds that refuse an erasure request, :func:`schakel.services.rights.hold_of`).
 
 :func:`run` applies everything that has expired in one transaction and writes ONE
 audit entry for the batch (ids and counts, never personal data); ``dry_run`` only
@@ -18,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
 from schakel.audit import RetentionPolicy, retention_policies
@@ -27,7 +29,19 @@ from schakel.errors import InvalidInput
 from schakel.services import gate, rights
 from schakel.services.keys import KeyMaterial
 from schakel.store import audit_log
-from schakel.store.models import ScreeningHit, Share, Signal
+from schakel.store.models import (
+    CaseAction,
+    CaseAgendaItem,
+    CaseConference,
+    CaseContribution,
+    CaseContributionGrant,
+    CaseDecision,
+    CaseMeeting,
+    CaseMinute,
+    ScreeningHit,
+    Share,
+    Signal,
+)
 from schakel.store.tenancy import Scope, scoped_transaction
 
 log = logging.getLogger(__name__)
@@ -39,6 +53,7 @@ APPLIED = (
     "signal_picked_up",
     "registry_registration",
     "screening_hit_reviewed",
+    "case_closed",
 )
 _DURATION = re.compile(
     r"^P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
@@ -68,7 +83,7 @@ class Due:
     """One record and the moment its policy lets it expire."""
 
     policy_id: str
-    record_type: str  # signal | share | screening_hit
+    record_type: str  # signal | share | screening_hit | case
     record_id: int
     org_id: int
     expires_at: datetime
@@ -84,11 +99,16 @@ def _signals(session: Session, periods: dict[str, str]) -> Iterator[Due]:
         select(Signal).where(Signal.erased_at.is_(None), Signal.hold_ground.is_(None))
     ).all()
     picked: dict[int, datetime] = {}
+    investigated: set[int] = set()
     for share in session.scalars(select(Share).where(Share.status.like("opgepakt%"))):
         last = picked.get(share.signal_id)
         if last is None or share.updated_at > last:
             picked[share.signal_id] = share.updated_at
+        if share.status == rights.INVESTIGATION_STATUS:
+            investigated.add(share.signal_id)
     for row in rows:
+        if row.id in investigated:
+            continue  # the legal hold of an investigation (see rights.hold_of)
         if row.status == "draft":
             policy, start = "signal_draft", row.updated_at
         elif row.id in picked:
@@ -130,6 +150,52 @@ def _screening(session: Session, periods: dict[str, str]) -> Iterator[Due]:
         )
 
 
+_CASE_TEXTS = (
+    CaseContribution,
+    CaseDecision,
+    CaseAction,
+    CaseMeeting,
+    CaseAgendaItem,
+    CaseMinute,
+)
+
+
+def _cases(session: Session, periods: dict[str, str]) -> Iterator[Due]:
+    """Closed cases whose texts are still there; the period runs from closure."""
+    if "case_closed" not in periods:
+        return
+    with_texts = set(session.scalars(union(*(select(t.case_id) for t in _CASE_TEXTS))))
+    for case in session.scalars(
+        select(CaseConference).where(CaseConference.closed_at.is_not(None))
+    ):
+        if case.id not in with_texts and case.outcome_reason_enc is None:
+            continue  # already applied
+        assert case.closed_at is not None
+        expires = add_duration(case.closed_at, periods["case_closed"])
+        yield Due("case_closed", "case", case.id, case.org_id, expires)
+
+
+def case_retention_end(closed_at: datetime) -> datetime:
+    """When a case closed at ``closed_at`` expires, from the policies file."""
+    period = retention_policies().get("case_closed").period
+    assert period is not None, "case_closed has a period (tested)"
+    return add_duration(closed_at, period)
+
+
+def _erase_case(session: Session, case_id: int) -> None:
+    """Remove every text of an expired case (contributions with their gate
+    decisions, decisions, actions, meetings, agenda, minutes, the closing reason);
+    what remains is the tombstone: frame, purpose, participants, outcome, dates."""
+    session.execute(
+        delete(CaseContributionGrant).where(CaseContributionGrant.case_id == case_id)
+    )
+    for table in (CaseMinute, CaseAgendaItem, CaseMeeting, *_CASE_TEXTS[:3]):
+        session.execute(delete(table).where(table.case_id == case_id))
+    case = session.get(CaseConference, case_id)
+    if case is not None:
+        case.outcome_reason_enc = None
+
+
 def schedule(session: Session) -> list[Due]:
     """Every record an applied policy covers, soonest expiry first.
 
@@ -141,6 +207,7 @@ def schedule(session: Session) -> list[Due]:
         *_signals(session, periods),
         *_registrations(session, periods),
         *_screening(session, periods),
+        *_cases(session, periods),
     ]
     return sorted(found, key=lambda d: (d.expires_at, d.record_type, d.record_id))
 
@@ -175,6 +242,8 @@ def run(session: Session, keys: KeyMaterial, *, dry_run: bool = False) -> RunRes
             share = session.get(Share, due.record_id)
             if share is not None:
                 gate.erase_shares(session, [share], keys)
+        elif due.record_type == "case":
+            _erase_case(session, due.record_id)
         else:
             hit = session.get(ScreeningHit, due.record_id)
             if hit is not None:
@@ -198,6 +267,9 @@ def run(session: Session, keys: KeyMaterial, *, dry_run: bool = False) -> RunRes
             "screening_hit_ids": [
                 d.record_id for d in result.expired if d.record_type == "screening_hit"
             ],
+            "case_ids": [
+                d.record_id for d in result.expired if d.record_type == "case"
+            ],
         },
     )
     audit_log.seal(session)  # the run reports its entry's sequence number
@@ -214,7 +286,8 @@ def run_system(
 
 
 class Scheduler:
-    """Runs retention every ``interval_minutes`` in a daemon thread of the web app.
+    """Runs a job (retention; the daily audit checkpoint) every
+    ``interval_minutes`` in a daemon thread of the web app.
 
     The first run comes after one interval (not at start-up), so a restart loop
     cannot hammer the database; a failed run is logged and retried next time.
@@ -224,16 +297,18 @@ class Scheduler:
         self,
         interval_minutes: float,
         job: Callable[[], object],
+        name: str = "retention",
     ) -> None:
         self.interval = interval_minutes * 60
         self.job = job
+        self.name = name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._loop, name="schakel-retention", daemon=True
+                target=self._loop, name=f"schakel-{self.name}", daemon=True
             )
             self._thread.start()
 
@@ -247,5 +322,5 @@ class Scheduler:
         while not self._stop.wait(self.interval):
             try:
                 self.job()
-            except Exception:  # a failed batch must not kill the scheduler
-                log.exception("retention run failed")
+            except Exception:  # a failed run must not kill the scheduler
+                log.exception("%s run failed", self.name)

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import Connection, event, insert, select, text
+from sqlalchemy import Connection, event, func, insert, select, text
 from sqlalchemy.orm import (
     ORMExecuteState,
     Session,
@@ -386,6 +386,33 @@ def checkpoint_now(
     existing = session.get(AuditCheckpoint, head[0])
     if existing is not None:
         return existing
+    return _sign(session, policy, head[0], head[1])
+
+
+def checkpoint_if_due(
+    session: Session, policy: CheckpointPolicy
+) -> AuditCheckpoint | None:
+    """Sign the head when its oldest unsigned entry is ``policy.max_age`` old.
+
+    Appending signs only when an entry arrives; a quiet day after a few entries
+    would leave that tail unsigned, and a truncation of it undetectable. The web
+    app calls this every hour, so the head is signed at least daily.
+    """
+    seal(session)
+    _lock(session.connection())
+    head = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    if head is None or session.get(AuditCheckpoint, head[0]) is not None:
+        return None
+    last_signed = session.scalar(select(func.max(AuditCheckpoint.seq))) or 0
+    oldest_unsigned = session.scalar(
+        select(AuditEntry.at).where(AuditEntry.seq == last_signed + 1)
+    )
+    if oldest_unsigned is not None and (
+        utcnow() - datetime.fromisoformat(oldest_unsigned) < policy.max_age
+    ):
+        return None
     return _sign(session, policy, head[0], head[1])
 
 

@@ -198,12 +198,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keys = KeyMaterial.from_settings(settings)
     app.state.login_throttle = LoginThrottle()
     if settings.audit_signing_key:
-        audit_log.enable_checkpoints(
-            app.state.session_factory,
-            audit_log.CheckpointPolicy.from_seed(
-                settings.audit_signing_key, settings.audit_checkpoint_every
-            ),
+        policy = audit_log.CheckpointPolicy.from_seed(
+            settings.audit_signing_key, settings.audit_checkpoint_every
         )
+        audit_log.enable_checkpoints(app.state.session_factory, policy)
+        _start_checkpoint_timer(app, policy)
     _limit_request_threads(app, settings.web_threads)
     _start_retention_scheduler(app, settings)
     _start_match_worker(app, settings)
@@ -224,6 +223,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok", "version": schakel.__version__})
 
     return app
+
+
+#: How often the web app checks whether the audit head is due for a signature.
+CHECKPOINT_CHECK_MINUTES = 60
+
+
+def _start_checkpoint_timer(app: FastAPI, policy: audit_log.CheckpointPolicy) -> None:
+    """Sign the audit head at least daily, also on a day without new entries
+    (:func:`schakel.store.audit_log.checkpoint_if_due`)."""
+    from schakel.services import retention
+    from schakel.store.tenancy import Scope, scoped_transaction
+
+    factory = app.state.session_factory
+
+    def sign_if_due() -> None:
+        with scoped_transaction(factory, Scope.system_wide()) as session:
+            audit_log.checkpoint_if_due(session, policy)
+
+    timer = retention.Scheduler(CHECKPOINT_CHECK_MINUTES, sign_if_due, "checkpoint")
+    app.state.checkpoint_timer = timer
+    app.router.on_startup.append(timer.start)
+    app.router.on_shutdown.append(timer.stop)
 
 
 def _start_retention_scheduler(app: FastAPI, settings: Settings) -> None:

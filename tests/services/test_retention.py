@@ -160,3 +160,119 @@ def test_the_scheduler_runs_its_job_and_stops(world):
     scheduler.start()
     assert ran.wait(5)
     scheduler.stop()
+
+
+def test_an_investigation_holds_the_signal_and_a_care_pick_up_expires(world):
+    """The same hold that refuses an erasure request stops retention; a signal
+    picked up for care expires two years after the last follow-up."""
+    investigated = save_signal(
+        world, "utrecht.medewerker", signal_about("Ana", "Onderzocht")
+    )
+    cared = save_signal(world, "utrecht.medewerker", signal_about("Ana", "Zorg"))
+    shares = {
+        signal_id: share(
+            world, "utrecht.medewerker", signal_id, world.b.id, serious_danger=True
+        )
+        for signal_id in (investigated, cared)
+    }
+    set_share_status(
+        world, "avim.medewerker", shares[investigated], "opgepakt_onderzoek"
+    )
+    set_share_status(world, "avim.medewerker", shares[cared], "opgepakt_zorgtraject")
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        due = {d.record_id: d for d in retention.schedule(session)}
+    assert investigated not in due
+    assert due[cared].policy_id == "signal_picked_up"
+
+    clock.shift(2 * 366 * DAY)
+    result = retention.run_system(world.factory, KEYS)
+    erased = {d.record_id for d in result.expired if d.record_type == "signal"}
+    assert cared in erased and investigated not in erased
+    signals = _state(world)[0]
+    assert signals[cared][0] and not signals[investigated][0]
+
+
+def _case_texts(world, case_id):
+    from schakel.store.models import (
+        CaseAction,
+        CaseContribution,
+        CaseContributionGrant,
+        CaseDecision,
+        CaseMeeting,
+        CaseMinute,
+    )
+
+    tables = (
+        CaseContribution,
+        CaseContributionGrant,
+        CaseDecision,
+        CaseAction,
+        CaseMeeting,
+        CaseMinute,
+    )
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        return {
+            t.__tablename__: session.scalar(
+                select(func.count()).select_from(t).where(t.case_id == case_id)
+            )
+            for t in tables
+        }
+
+
+def test_a_closed_case_loses_its_texts_two_years_after_closure(world):
+    from schakel.services import cases
+    from schakel.store.models import CaseConference
+    from tests.services.test_cases import (
+        LEAD,
+        _accept,
+        _contribute,
+        _open,
+        acting,
+    )
+
+    closed, running = _open(world), _open(world)
+    for case_id in (closed, running):
+        _accept(world, case_id)
+        _contribute(world, LEAD, case_id)
+        with acting(world, LEAD) as (session, lead):
+            cases.record_decision(
+                session, lead, KEYS, case_id, "Besluit (synth.)", "Motivering"
+            )
+            meeting = cases.add_meeting(
+                session, lead, KEYS, case_id, clock.utcnow().date(), "Overleg"
+            )
+            cases.add_minute(session, lead, KEYS, case_id, meeting.id, "Notulen")
+            today = clock.utcnow().date()
+            cases.add_action(session, lead, KEYS, case_id, "Bel", lead.user_id, today)
+    with acting(world, LEAD) as (session, lead):
+        cases.close(session, lead, KEYS, closed, "geen_vervolg", "Reden (synth.)")
+    before = {c: _case_texts(world, c) for c in (closed, running)}
+    assert all(before[closed].values()) and before[closed] == before[running]
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        due = [d for d in retention.schedule(session) if d.record_type == "case"]
+        case = session.get(CaseConference, closed)
+        assert case is not None and case.retention_until is not None
+        assert [(d.record_id, d.expires_at) for d in due] == [
+            (closed, case.retention_until)
+        ]
+
+    def expired_cases(result):
+        return [d.record_id for d in result.expired if d.record_type == "case"]
+
+    clock.shift(365 * DAY)
+    assert expired_cases(retention.run_system(world.factory, KEYS)) == []
+    assert _case_texts(world, closed) == before[closed]
+    clock.shift(366 * DAY)
+    assert expired_cases(retention.run_system(world.factory, KEYS)) == [closed]
+    assert not any(_case_texts(world, closed).values())
+    assert _case_texts(world, running) == before[running]  # nothing else touched
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        case = session.get(CaseConference, closed)
+        assert case is not None
+        assert case.outcome == "geen_vervolg" and case.outcome_reason_enc is None
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "retention.run")
+        ).all()
+        assert [e.detail["case_ids"] for e in entries] == [[], [closed]]
+        assert audit_log.verify(session)[1] is None
+    assert expired_cases(retention.run_system(world.factory, KEYS)) == []

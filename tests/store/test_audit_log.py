@@ -128,6 +128,33 @@ def test_checkpoint_at_least_daily(factory, _clock):
     assert _checkpoint_seqs(factory) == [4]
 
 
+def test_a_quiet_day_still_gets_its_checkpoint(factory, _clock):
+    """No entry arrives after the last few: the hourly timer signs the tail once
+    it is a day old, so truncating it is detected."""
+
+    def if_due():
+        with scoped_transaction(factory, Scope.system_wide()) as session:
+            row = audit_log.checkpoint_if_due(session, _policy(every=1000))
+            return None if row is None else row.seq
+
+    assert if_due() is None  # an empty chain
+    _append_signed(factory, 3, every=1000)
+    assert if_due() is None  # not yet a day old
+    _clock.shift(23 * 3600)
+    assert if_due() is None
+    _clock.shift(2 * 3600)
+    assert if_due() == 3
+    assert if_due() is None  # the head is signed already
+    _append_signed(factory, 2, every=1000)
+    _clock.shift(12 * 3600)
+    assert if_due() is None  # the last signature is half a day old
+    _clock.shift(13 * 3600)
+    assert if_due() == 5
+    assert _checkpoint_seqs(factory) == [3, 5]
+    result = _verify_signed(factory)
+    assert result.broken is None and result.unsigned_tail == 0
+
+
 def test_enable_checkpoints_on_the_factory(factory):
     audit_log.enable_checkpoints(factory, _policy(every=2))
     _append(factory, 5)

@@ -46,6 +46,7 @@ RECORD_LABELS = {
     "signal": "Signaal",
     "share": "Gedeeld signaal",
     "screening_hit": "Screeningtreffer",
+    "case": "Casusoverleg",
 }
 
 
