@@ -3,7 +3,7 @@
 Generated, not typed in: the sharing activities come from the rule base (for the
 organisation's type as sender, every purpose, recipient, data category and subject
 the rules allow, with the grounds and citations they rely on) and from the flows
-that actually happened (saved share-check reasonings). The platform's own
+that actually happened (saved share-check reasonings, and the shares the gate made).
 activities, the retention policies and the security measures are package data
 (``schakel/audit/register.yaml``, ``retention_policies.yaml``).
 
@@ -35,7 +35,7 @@ from schakel.reports import Report as Document
 from schakel.rules import Decision, Question, check, load_ruleset
 from schakel.services.actor import Actor
 from schakel.store import audit_log
-from schakel.store.models import ShareDecision
+from schakel.store.models import Organisation, Share, ShareDecision
 from schakel.vocabulary import (
     DataCategory,
     OrgType,
@@ -100,10 +100,16 @@ class Activity:
     retention: list[RetentionView]
     source_nl: str
     flows: list[FlowView] = field(default_factory=list)
+    #: Shares this organisation actually made through the gate, per recipient type.
+    deliveries: list[FlowView] = field(default_factory=list)
 
     @property
     def recorded(self) -> int:
         return sum(f.count for f in self.flows)
+
+    @property
+    def delivered(self) -> int:
+        return sum(f.count for f in self.deliveries)
 
 
 @dataclass(frozen=True)
@@ -202,6 +208,29 @@ def _flows(session: Session) -> dict[str, Counter[tuple[str, str]]]:
     return by_purpose
 
 
+def _deliveries(session: Session, org_id: int) -> dict[str, Counter[tuple[str, str]]]:
+    """Shares the organisation made through the gate (erased ones too: the flow
+    happened), per purpose, by recipient type and decision."""
+    by_purpose: dict[str, Counter[tuple[str, str]]] = {}
+    rows = session.execute(
+        select(Share.purpose, Organisation.org_type, Share.decision)
+        .join(Organisation, Organisation.id == Share.org_id)
+        .where(Share.sender_org_id == org_id)
+    )
+    for purpose, recipient, decision in rows:
+        by_purpose.setdefault(str(purpose), Counter())[
+            (str(recipient), str(decision))
+        ] += 1
+    return by_purpose
+
+
+def _flow_views(counted: Counter[tuple[str, str]]) -> list[FlowView]:
+    return [
+        FlowView(_org_label(recipient), decision, _decision_label(decision), count)
+        for (recipient, decision), count in sorted(counted.items())
+    ]
+
+
 def _org_label(value: str) -> str:
     try:
         return label(OrgType(value))
@@ -218,7 +247,10 @@ def _decision_label(value: str) -> str:
 
 
 def _share_activities(
-    org_id: int, org_type: OrgType, flows: dict[str, Counter[tuple[str, str]]]
+    org_id: int,
+    org_type: OrgType,
+    flows: dict[str, Counter[tuple[str, str]]],
+    deliveries: dict[str, Counter[tuple[str, str]]],
 ) -> list[Activity]:
     ruleset = load_ruleset()
     policies = retention_policies()
@@ -227,7 +259,8 @@ def _share_activities(
     for purpose in Purpose:
         permitted = _permitted(org_type, purpose, ruleset.version)
         recorded = flows.get(purpose.value, Counter())
-        if not permitted.grounds and not recorded:
+        delivered = deliveries.get(purpose.value, Counter())
+        if not permitted.grounds and not recorded and not delivered:
             continue
         activity_id = f"{SHARE_ACTIVITY_PREFIX}{purpose.value}"
         activities.append(
@@ -247,15 +280,8 @@ def _share_activities(
                 recipients_nl=[label(r) for r in OrgType if r in permitted.recipients],
                 retention=retention,
                 source_nl=f"regelbasis {ruleset.version}",
-                flows=[
-                    FlowView(
-                        _org_label(recipient),
-                        decision,
-                        _decision_label(decision),
-                        count,
-                    )
-                    for (recipient, decision), count in sorted(recorded.items())
-                ],
+                flows=_flow_views(recorded),
+                deliveries=_flow_views(delivered),
             )
         )
     return activities
@@ -290,8 +316,12 @@ def build(session: Session, actor: Actor) -> ProcessingRegister:
         raise NotPermitted(
             "Alleen de privacyfunctionaris en beheerders zien het verwerkingsregister."
         )
-    flows = _flows(session)
-    activities = _share_activities(actor.org_id, actor.org_type, flows)
+    activities = _share_activities(
+        actor.org_id,
+        actor.org_type,
+        _flows(session),
+        _deliveries(session, actor.org_id),
+    )
     activities += _platform_activities(actor.org_id)
     ruleset = load_ruleset()
     audit_log.append(
@@ -326,6 +356,7 @@ CSV_COLUMNS = (
     "ontvangers",
     "bewaartermijnen",
     "verantwoordingen_vastgelegd",
+    "gedeeld_via_de_poort",
     "bron",
 )
 
@@ -351,6 +382,7 @@ def to_csv(register: ProcessingRegister) -> str:
                     for r in a.retention
                 ),
                 a.recorded,
+                a.delivered,
                 a.source_nl,
             ]
         )
@@ -399,6 +431,20 @@ def to_document(register: ProcessingRegister) -> Document:
                         ),
                     )
                     if a.flows
+                    else ()
+                ),
+                *(
+                    (
+                        Table(
+                            ("Gedeeld met", "Besluit", "Aantal"),
+                            [
+                                (f.recipient_nl, f.decision_nl, str(f.count))
+                                for f in a.deliveries
+                            ],
+                            widths=(4, 4, 1),
+                        ),
+                    )
+                    if a.deliveries
                     else ()
                 ),
             ),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from schakel.errors import NotPermitted
 from schakel.rules import Decision, check, parse_question
 from schakel.services import accounts, register
-from schakel.store.models import AuditEntry
+from schakel.store.models import AuditEntry, Share
 from schakel.store.tenancy import Scope, scoped_transaction
 from schakel.vocabulary import Role
 from tests.factory import SAMPLE_QUESTION, user_id
@@ -79,3 +79,31 @@ def test_csv_has_one_row_per_activity(world):
     assert (
         investigation[register.CSV_COLUMNS.index("verantwoordingen_vastgelegd")] == "1"
     )
+
+
+def _made(world, org_id):
+    """Shares the gate made from ``org_id``'s signals, per purpose."""
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        made = session.scalars(select(Share).where(Share.sender_org_id == org_id))
+        by_purpose: dict[str, int] = {}
+        for share in made:
+            by_purpose[share.purpose] = by_purpose.get(share.purpose, 0) + 1
+    return by_purpose
+
+
+@pytest.mark.parametrize("side", ["a", "b"])
+def test_shares_the_gate_made_are_listed_for_the_sender_only(world, side):
+    org = world.a if side == "a" else world.b
+    made = _made(world, org.id)
+    assert made, "the world holds a share made by each organisation"
+    view = _build(world, org)
+    for purpose, count in made.items():
+        activity = _activity(view, f"delen-{purpose}")
+        assert activity.delivered == count
+        assert {f.recipient_nl for f in activity.deliveries} == {
+            "Politie" if side == "a" else "Gemeente"
+        }
+    rows = list(csv.reader(io.StringIO(register.to_csv(view))))
+    column = register.CSV_COLUMNS.index("gedeeld_via_de_poort")
+    # exactly the own shares: what the other organisation sent is not counted
+    assert sum(int(r[column]) for r in rows[1:]) == sum(made.values())
