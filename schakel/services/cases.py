@@ -7,7 +7,8 @@ share gate once per other accepted participant (:func:`gate.grant_contribution`)
 nobody sees a contribution without a visible grant, except its own organisation.
 Decisions and minutes are append-only, actions have an owner and a deadline, and a
 closed case is read-only with its outcome fed back to the reporters of linked
-signals.
+signals: the signal it was opened from, signals linked in contributions and both
+signals of the match alert it was opened from (:class:`Feedback`).
 
 Need-to-know inside an organisation: participants are organisations *and* named
 professionals. Of a participating organisation only its coordinators and the
@@ -25,13 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from schakel.clock import utcnow
 from schakel.errors import InvalidInput, NotFound, NotPermitted
 from schakel.rules import load_ruleset
-from schakel.services import gate
+from schakel.services import gate, retention
 from schakel.services import signals as signal_service
 from schakel.services.actor import Actor
 from schakel.services.keys import KeyMaterial
@@ -80,8 +81,8 @@ OUTCOMES = {
     "bestuurlijke_maatregel": "bestuurlijke maatregel",
     "geen_vervolg": "geen vervolg",
 }
-#: How long a closed case is kept; enforced by the accountability work.
-RETENTION_YEARS = 2
+#: How long a closure stays in the reporter's inbox; the signal page keeps it.
+FEEDBACK_INBOX_DAYS = 90
 #: Action statuses the owner can set.
 ACTION_STATUSES = {"open": "open", "done": "afgerond"}
 #: One answer for a case that does not exist, one the caller's organisation does
@@ -409,6 +410,15 @@ def _user_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 # --- opening and participants ------------------------------------------------------
+
+
+def may_open(actor: Actor) -> bool:
+    """Whether the caller may open a case at all: a coordinator of an organisation
+    type that some frame lets take part. Pages offer "Casus openen" only then, so
+    the link never leads to a refusal."""
+    return actor.has(Role.COORDINATOR) and any(
+        actor.org_type in spec.org_types for spec in frames().values()
+    )
 
 
 def open_case(
@@ -1048,13 +1058,6 @@ def overdue_actions(session: Session, actor: Actor) -> list[tuple[CaseAction, st
 # --- closure -----------------------------------------------------------------------
 
 
-def _plus_years(moment: dt.datetime, years: int) -> dt.datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year + years, day=28)
-
-
 def close(
     session: Session,
     actor: Actor,
@@ -1079,42 +1082,171 @@ def close(
         case.outcome = outcome
         case.outcome_reason_enc = _encrypt(keys, {"text": cleaned[:2000]})
         case.closed_at = now
-        case.retention_until = _plus_years(now, RETENTION_YEARS)
+        # the period is policy ``case_closed``; retention.run applies it
+        case.retention_until = retention.case_retention_end(now)
         session.flush()
     _audit(session, actor, "case.close", case_id, {"outcome": outcome})
     return case
 
 
-def outcomes_for_signal(
-    session: Session, actor: Actor, signal_id: int
-) -> list[tuple[int, str]]:
-    """Closed cases that linked this (own) signal, with their outcome: the
-    reporter's feedback."""
-    case_ids = set(
-        session.scalars(
-            select(CaseConference.id).where(
-                CaseConference.source_signal_id == signal_id,
-                CaseConference.org_id == actor.org_id,
-            )
-        )
+@dataclass(frozen=True)
+class Feedback:
+    """What the reporter of a linked signal hears when a case closes: the outcome
+    and the date, about their *own* signal.
+
+    The reporter whose signal matched the hit another organisation opened the case
+    from learns only that: of the case, its number and its closing reason are
+    shown only where the reader sees them elsewhere already. The number when the
+    reader's organisation takes part in the case (its coordinators see it in
+    their case list); the reason when the reader sees the case's content (the case
+    page shows it). Nothing of the other organisation's signal or contributions
+    is read into it.
+    """
+
+    signal_id: int
+    outcome: str
+    closed_on: dt.date
+    case_id: int | None = None
+    reason: str = ""
+
+
+def _closed_about(
+    session: Session,
+    actor: Actor,
+    own: ColumnElement[bool],
+    since: dt.datetime | None = None,
+) -> list[tuple[int, CaseConference]]:
+    """Closed cases about the caller's organisation's signals matching ``own``,
+    with the signal each is about.
+
+    A signal is about a case when the case was opened from it (also the own signal
+    of the match alert it was opened from), when an own contribution linked it, or
+    when it is the *other* signal of that match alert: the hit told both
+    organisations, so both reporters hear the outcome. Read elevated (the case may
+    be another organisation's); every path is pinned to the caller's organisation
+    by its own column, never by the tenant filter.
+    """
+    mine = [Signal.org_id == actor.org_id, own]
+    closed = [CaseConference.status == CLOSED]
+    if since is not None:
+        closed.append(CaseConference.closed_at >= since)
+    opened_from = (
+        select(Signal.id, CaseConference)
+        .join(CaseConference, CaseConference.source_signal_id == Signal.id)
+        .where(CaseConference.org_id == actor.org_id, *mine, *closed)
     )
-    case_ids |= set(
-        session.scalars(
-            select(CaseContribution.case_id).where(
-                CaseContribution.signal_id == signal_id,
-                CaseContribution.org_id == actor.org_id,
-            )
-        )
+    linked = (
+        select(Signal.id, CaseConference)
+        .join(CaseContribution, CaseContribution.signal_id == Signal.id)
+        .join(CaseConference, CaseConference.id == CaseContribution.case_id)
+        .where(CaseContribution.org_id == actor.org_id, *mine, *closed)
     )
+    matched = (
+        select(Signal.id, CaseConference)
+        .join(MatchAlert, MatchAlert.other_signal_id == Signal.id)
+        .join(
+            CaseConference,
+            and_(
+                CaseConference.source_alert_id == MatchAlert.id,
+                CaseConference.org_id == MatchAlert.org_id,
+            ),
+        )
+        .where(MatchAlert.other_org_id == actor.org_id, *mine, *closed)
+    )
+    found: dict[tuple[int, int], CaseConference] = {}
+    with _cross(session):
+        for query in (opened_from, linked, matched):
+            for signal_id, case in session.execute(query).all():
+                found[(signal_id, case.id)] = case
+    return [(signal_id, case) for (signal_id, _), case in found.items()]
+
+
+def _feedback(
+    session: Session,
+    actor: Actor,
+    keys: KeyMaterial | None,
+    about: list[tuple[int, CaseConference]],
+) -> list[Feedback]:
+    """Reduce closed cases to what this reader may hear (see :class:`Feedback`),
+    newest closure first; without ``keys`` never a reason."""
+    case_ids = {case.id for _, case in about}
     if not case_ids:
         return []
-    with _cross(session):
-        cases = session.scalars(
-            select(CaseConference)
-            .where(CaseConference.id.in_(case_ids), CaseConference.status == CLOSED)
-            .order_by(CaseConference.id)
-        ).all()
-    return [(c.id, OUTCOMES.get(c.outcome or "", c.outcome or "")) for c in cases]
+    # Tenant-filtered: the reader's own organisation's rows only.
+    participants = {
+        p.case_id: p
+        for p in session.scalars(
+            select(CaseParticipant).where(
+                CaseParticipant.case_id.in_(case_ids),
+                CaseParticipant.org_id == actor.org_id,
+            )
+        )
+    }
+    members = {
+        m.case_id: m
+        for m in session.scalars(
+            select(CaseMember).where(
+                CaseMember.case_id.in_(case_ids),
+                CaseMember.user_id == actor.user_id,
+                CaseMember.org_id == actor.org_id,
+            )
+        )
+    }
+    coordinator = actor.has(Role.COORDINATOR)
+    result = []
+    for signal_id, case in about:
+        participant = participants.get(case.id)
+        reason = ""
+        if (
+            keys is not None
+            and participant is not None
+            and case.outcome_reason_enc
+            and Access(participant, members.get(case.id), coordinator).sees_content
+        ):
+            reason = _decrypt(keys, case.outcome_reason_enc)["text"]
+        assert case.closed_at is not None  # a closed case has its closing time
+        result.append(
+            Feedback(
+                signal_id,
+                OUTCOMES.get(case.outcome or "", case.outcome or ""),
+                case.closed_at.date(),
+                case.id if participant is not None else None,
+                reason,
+            )
+        )
+    result.sort(key=lambda f: (f.closed_on, f.case_id or 0), reverse=True)
+    return result
+
+
+def feedback_for_signal(
+    session: Session, actor: Actor, keys: KeyMaterial, signal_id: int
+) -> list[Feedback]:
+    """The outcome of every closed case about this own signal (the signal page)."""
+    return _feedback(
+        session, actor, keys, _closed_about(session, actor, Signal.id == signal_id)
+    )
+
+
+def feedback_for_reporter(
+    session: Session, actor: Actor, keys: KeyMaterial
+) -> list[Feedback]:
+    """Closures of the last :data:`FEEDBACK_INBOX_DAYS` about signals the caller
+    reported: the notice in the reporter's inbox."""
+    since = utcnow() - dt.timedelta(days=FEEDBACK_INBOX_DAYS)
+    about = _closed_about(
+        session, actor, Signal.reporter_user_id == actor.user_id, since
+    )
+    return _feedback(session, actor, keys, about)
+
+
+def outcomes_for_signal(
+    session: Session, actor: Actor, signal_id: int
+) -> list[tuple[int | None, str]]:
+    """Case number (where the reader's organisation takes part) and outcome label
+    per closed case about this own signal: :func:`feedback_for_signal` without
+    dates and reasons, for callers that need no keys."""
+    about = _closed_about(session, actor, Signal.id == signal_id)
+    return [(f.case_id, f.outcome) for f in _feedback(session, actor, None, about)]
 
 
 # --- reading -----------------------------------------------------------------------

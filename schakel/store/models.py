@@ -431,7 +431,7 @@ class CaseConference(TenantOwned, Base):
     outcome_reason_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
-    #: Start of the retention period; enforced by the accountability work.
+    #: When the texts expire (policy ``case_closed``, applied by retention.run).
     retention_until: Mapped[datetime | None]
 
 

@@ -1,6 +1,7 @@
 """Case conferences: access per participant, role and stage; the share gate on every
 contribution; the late joiner; closure; bad input."""
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -509,6 +510,89 @@ def test_closed_case_is_read_only_and_feeds_back_to_the_reporter(world):
             cases.outcomes_for_signal(session, actor, world.a.records["signal_id"][0])
             == []
         )
+
+
+def _alert_of_a(world):
+    """The world's twin signals raise a match alert; a's side of it."""
+    with scoped_transaction(world.factory, Scope.for_org(world.a.id)) as session:
+        alert = session.scalars(select(MatchAlert)).first()
+        assert alert is not None
+        return alert.id, alert.signal_id, alert.other_signal_id
+
+
+def test_issue_7_closing_a_case_from_a_match_alert_feeds_back_to_both_reporters(
+    world,
+):
+    alert_id, own_signal, other_signal = _alert_of_a(world)
+    with acting(world, LEAD) as (session, actor):
+        case_id = cases.open_case(
+            session, actor, KEYS, frame=Covenant.RIEC, alert_id=alert_id
+        ).id
+        cases.close(session, actor, KEYS, case_id, "bestuurlijke_maatregel", SECRET)
+    today = clock.utcnow().date()
+    # a's reporter, not named in the case: outcome and number, not the reason.
+    with acting(world, WORKER) as (session, actor):
+        [mine] = cases.feedback_for_reporter(session, actor, KEYS)
+    assert (mine.signal_id, mine.case_id, mine.reason) == (own_signal, case_id, "")
+    # a's coordinator sees the case page with the reason, so hears it too.
+    with acting(world, LEAD) as (session, actor):
+        [lead] = cases.feedback_for_signal(session, actor, KEYS, own_signal)
+    assert lead.reason == SECRET
+    # b's reporter hears the outcome about b's own signal: nothing of a's signal,
+    # a's reason or a's contributions. b was invited, so b knows the case number.
+    with acting(world, PARTNER_WORKER) as (session, actor):
+        [theirs] = cases.feedback_for_reporter(session, actor, KEYS)
+        assert cases.feedback_for_signal(session, actor, KEYS, other_signal) == [theirs]
+        assert cases.feedback_for_signal(session, actor, KEYS, own_signal) == []
+    assert dataclasses.asdict(theirs) == {
+        "signal_id": other_signal,
+        "outcome": "bestuurlijke maatregel",
+        "closed_on": today,
+        "case_id": case_id,
+        "reason": "",
+    }
+    # An organisation that does not take part learns not even the case number.
+    with scoped_transaction(world.factory, Scope.system_wide()) as session:
+        session.delete(
+            session.scalars(
+                select(CaseParticipant).where(
+                    CaseParticipant.case_id == case_id,
+                    CaseParticipant.org_id == world.b.id,
+                )
+            ).one()
+        )
+    with acting(world, PARTNER) as (session, actor):
+        assert cases.feedback_for_signal(session, actor, KEYS, other_signal) == [
+            dataclasses.replace(theirs, case_id=None)
+        ]
+        assert cases.outcomes_for_signal(session, actor, other_signal) == [
+            (None, "bestuurlijke maatregel")
+        ]
+
+
+def test_the_inbox_notice_is_for_the_reporter_and_recent_closures(world):
+    alert_id, _own, other_signal = _alert_of_a(world)
+    with acting(world, LEAD) as (session, actor):
+        case_id = cases.open_case(
+            session, actor, KEYS, frame=Covenant.RIEC, alert_id=alert_id
+        ).id
+        cases.close(session, actor, KEYS, case_id, "zorgtraject", "")
+        assert cases.feedback_for_reporter(session, actor, KEYS) == []  # no reporter
+    clock.shift((cases.FEEDBACK_INBOX_DAYS + 1) * 86400)
+    try:
+        with acting(world, PARTNER_WORKER) as (session, actor):
+            assert cases.feedback_for_reporter(session, actor, KEYS) == []
+            # The signal page keeps it.
+            assert cases.feedback_for_signal(session, actor, KEYS, other_signal)
+    finally:
+        clock.reset()
+
+
+def test_may_open_is_the_coordinator_of_a_partner_type(world):
+    with acting(world, LEAD) as (_session, actor):
+        assert cases.may_open(actor)
+    with acting(world, WORKER) as (_session, actor):
+        assert not cases.may_open(actor)
 
 
 def test_decisions_are_append_only_and_grants_only_from_the_gate(world):

@@ -1,6 +1,6 @@
 """Case conferences through the pages: open, invite, accept, contribute, decide,
-act, close; clear messages for bad input; feedback on the signal page; overdue
-actions in the inbox."""
+act, close; clear messages for bad input; feedback on the signal page and in the
+reporter's inbox; overdue actions in the inbox; "Casus openen" for coordinators."""
 
 import datetime as dt
 import re
@@ -308,3 +308,64 @@ def test_pdf_holds_only_what_the_gate_let_the_reader_see(client, world):
     theirs = _pdf_text(client.get(f"{url}/verslag.pdf"))
     assert "Adres Overvecht" not in theirs and "Huisbezoekverslag" not in theirs
     assert "1 bijdrage(n) van andere deelnemers" in theirs
+
+
+def _alert_of_a(world):
+    from sqlalchemy import select
+
+    from schakel.store.models import MatchAlert
+    from schakel.store.tenancy import Scope, scoped_transaction
+
+    with scoped_transaction(world.factory, Scope.for_org(world.a.id)) as session:
+        alert = session.scalars(select(MatchAlert)).first()
+        assert alert is not None, "the world's twin signals raise a match alert"
+        return alert.id, alert.other_signal_id
+
+
+def test_issue_7_the_other_reporter_finds_the_closure_in_the_inbox(client, world):
+    alert_id, other_signal = _alert_of_a(world)
+    reason = "Huisvesting gesloten (test)"
+    csrf = login(client, world, "utrecht.analist")
+    form = client.get(f"/casussen/nieuw?hit={alert_id}")
+    assert f'<option value="{alert_id}" selected>' in form.text
+    opened = _post(
+        client, "/casussen/nieuw", csrf, alert_id=str(alert_id), frame="riec"
+    )
+    assert opened.status_code == 303, opened.text[:500]
+    url = opened.headers["location"]
+    closed = _post(
+        client,
+        f"{url}/afsluiten",
+        csrf,
+        outcome="bestuurlijke_maatregel",
+        reason=reason,
+    )
+    assert closed.status_code == 303
+    client.cookies.clear()
+    login(client, world, "avim.medewerker")
+    inbox = client.get("/inbox").text
+    assert "Terugkoppeling op uw signalen" in inbox
+    assert "Casus afgesloten: bestuurlijke maatregel" in inbox
+    assert f'<a href="/signalen/{other_signal}">' in inbox
+    assert reason not in inbox  # not shown to this reporter anywhere else
+    signal = client.get(f"/signalen/{other_signal}").text
+    assert "afgesloten: bestuurlijke maatregel" in signal and reason not in signal
+    client.cookies.clear()
+    login(client, world, "utrecht.medewerker")
+    assert "Casus afgesloten: bestuurlijke maatregel" in client.get("/inbox").text
+
+
+def test_case_open_links_only_for_coordinators(client, world):
+    alert_id, _ = _alert_of_a(world)
+    signal_id = world.a.records["signal_id"][0]
+    open_signal = f'href="/casussen/nieuw?signaal={signal_id}"'
+    open_hit = f'href="/casussen/nieuw?hit={alert_id}"'
+    login(client, world, "utrecht.analist")
+    assert open_signal in client.get(f"/signalen/{signal_id}").text
+    assert open_hit in client.get("/inbox").text
+    assert client.get(f"/casussen/nieuw?signaal={signal_id}").status_code == 200
+    client.cookies.clear()
+    login(client, world, "utrecht.medewerker")
+    assert "/casussen/nieuw" not in client.get(f"/signalen/{signal_id}").text
+    inbox = client.get("/inbox").text
+    assert "hit-melding" in inbox and "/casussen/nieuw" not in inbox

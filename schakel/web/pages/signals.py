@@ -307,7 +307,8 @@ def _signal_page(
         source_labels=SOURCE_LABELS,
         role_labels=ROLE_LABELS,
         taxonomy=load_taxonomy(),
-        case_outcomes=cases.outcomes_for_signal(db, caller.actor, signal_id),
+        case_feedback=cases.feedback_for_signal(db, caller.actor, keys, signal_id),
+        may_open_case=cases.may_open(caller.actor),
     )
 
 
@@ -390,7 +391,9 @@ def revoke_consent(
 
 
 @router.get("/inbox")
-def inbox_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
+def inbox_page(
+    request: Request, db: SessionDep, caller: CallerDep, keys: KeysDep
+) -> Response:
     shares = gate.inbox(db, caller.actor)
     names = {o.id: o.name for o in directory.organisations(db)}
     return render(
@@ -404,6 +407,8 @@ def inbox_page(request: Request, db: SessionDep, caller: CallerDep) -> Response:
         carousels=matching.carousels_for(db, caller.actor),
         overdue_actions=cases.overdue_actions(db, caller.actor),
         case_invitations=cases.invitations_for(db, caller.actor),
+        case_feedback=cases.feedback_for_reporter(db, caller.actor, keys),
+        may_open_case=cases.may_open(caller.actor),
     )
 
 
