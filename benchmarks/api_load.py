@@ -77,7 +77,7 @@ function request()
 end
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests,
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests,
     summary.duration, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), e.connect + e.read + e.write + e.status + e.timeout))
 end
