@@ -69,10 +69,27 @@ def read_jsonl(
         except ValueError as exc:  # e.g. numbers too long to convert
             yield BadLine(number, f"geen geldige JSON ({exc})")
             continue
+        except RecursionError:  # e.g. [[[[... deeper than the interpreter's stack
+            yield BadLine(number, "geen geldige JSON (te diep genest)")
+            continue
         if not isinstance(obj, dict):
             yield BadLine(number, "geen JSON-object")
             continue
         yield _record(number, obj, id_field, text_field)
+
+
+def _storable(value: str, *, nul: bool) -> bool:
+    """Whether ``value`` can be stored and written as text. A JSON escape such as
+    ``\\ud800`` gives a lone surrogate, which UTF-8 cannot encode; PostgreSQL
+    refuses NUL in a text column, which the id goes into (the text is kept only
+    in JSON excerpts, where NUL is escaped)."""
+    if not nul and "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _record(
@@ -83,11 +100,15 @@ def _record(
     rid = _id_value(obj[id_field])
     if rid is None:
         return BadLine(number, f"veld '{id_field}' is leeg of geen tekst/getal")
+    if isinstance(rid, str) and not _storable(rid, nul=False):
+        return BadLine(number, f"veld '{id_field}' bevat een ongeldig teken")
     if text_field not in obj:
         return BadLine(number, f"veld '{text_field}' ontbreekt")
     text = obj[text_field]
     if not isinstance(text, str):
         return BadLine(number, f"veld '{text_field}' is geen tekst")
+    if not _storable(text, nul=True):
+        return BadLine(number, f"veld '{text_field}' bevat een ongeldig teken")
     return Record(number, rid, text)
 
 

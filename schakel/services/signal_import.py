@@ -20,6 +20,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -70,6 +71,34 @@ COLUMNS = (
 )
 REQUIRED = ("description",)
 _XLSX_MAGIC = b"PK\x03\x04"
+#: The last row an XLSX sheet can have. Row numbers come from the file, so
+#: without this bound a hand-made sheet of a few kB that jumps to row 10^11 has
+#: the reader yield every empty row in between (the upload never finishes).
+XLSX_MAX_ROW = 1_048_576
+#: Columns read of each XLSX row: the table's columns with room to spare, so a
+#: note a few columns to the right still has its row reported. Cells further
+#: right are not read, or a few kB that put an empty cell in the last column
+#: (XFD) of every row would cost 16384 cells a row.
+XLSX_COLUMNS_READ = 64
+#: What a damaged or hand-made workbook raises inside openpyxl and the zip and XML
+#: readers under it, none of which is documented (found by
+#: tests/services/test_signal_import_fuzz.py): a broken zip entry (zlib.error,
+#: EOFError, RuntimeError for an encrypted entry or, as NotImplementedError, an
+#: unknown compression method), malformed XML (ParseError is a SyntaxError) and
+#: cell values or references that do not parse (ValueError, IndexError, KeyError,
+#: OverflowError), and XML attributes openpyxl does not know (TypeError).
+_XLSX_ERRORS: tuple[type[Exception], ...] = (
+    zlib.error,
+    EOFError,
+    RuntimeError,
+    SyntaxError,
+    ValueError,
+    IndexError,
+    KeyError,
+    OverflowError,
+    TypeError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)
@@ -186,7 +215,9 @@ def _check_header(header: list[str]) -> list[str]:
 
 
 def _check_utf8(stream: IO[bytes]) -> None:
-    """Refuse a file that is not UTF-8 before anything is imported (streamed)."""
+    """Refuse a file that is not UTF-8, or that holds a NUL byte, before anything
+    is imported (streamed). The csv module reads NUL since Python 3.11, but
+    PostgreSQL cannot store it in a text column (``municipality``)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     while chunk := stream.read(1024 * 1024):
@@ -196,6 +227,8 @@ def _check_utf8(stream: IO[bytes]) -> None:
             raise InvalidInput(
                 f"bestand: geen geldige UTF-8 (byte {offset + exc.start})."
             ) from None
+        if (nul := chunk.find(b"\x00")) >= 0:
+            raise InvalidInput(f"bestand: ongeldig teken NUL (byte {offset + nul}).")
         offset += len(chunk)
     try:
         decoder.decode(b"", final=True)
@@ -205,8 +238,8 @@ def _check_utf8(stream: IO[bytes]) -> None:
 
 
 def _check_csv(stream: IO[bytes]) -> None:
-    """Refuse a file the csv module cannot read through (a field over 128 kB, a
-    stray NUL byte) before anything is imported (streamed)."""
+    """Refuse a file the csv module cannot read through (a field over 128 kB)
+    before anything is imported (streamed)."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
@@ -264,23 +297,39 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[str], Rows]:
     """Header and rows of the first sheet of an XLSX workbook (read-only, streamed).
 
     Numbers lose leading zeros in a spreadsheet: format columns such as ``bsn`` and
-    ``phones`` as text, or the row is reported.
+    ``phones`` as text, or the row is reported. Only the first
+    :data:`XLSX_COLUMNS_READ` columns are read.
+    Raises :class:`InvalidInput` for a damaged workbook, also halfway through the
+    rows (cells are parsed as they are read).
     """
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    unreadable: tuple[type[Exception], ...] = (
+        BadZipFile,
+        InvalidFileException,
+        *_XLSX_ERRORS,
+    )
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except unreadable:
         raise InvalidInput("bestand: geen leesbaar XLSX-bestand.") from None
     sheet = book.worksheets[0] if book.worksheets else None
-    if sheet is None:
+    if not isinstance(sheet, ReadOnlyWorksheet):
         book.close()
         raise InvalidInput("bestand: het werkboek heeft geen werkblad.")
-    cells = sheet.iter_rows(values_only=True)
-    first = next(cells, ())
+    # The stored dimension is the writer's claim, not the data: trusted, rows
+    # below it would be dropped without a word.
+    sheet.reset_dimensions()
+    try:
+        head = sheet.iter_rows(max_row=1, max_col=XLSX_COLUMNS_READ, values_only=True)
+        first = [*head, ()][0]
+    except unreadable:
+        book.close()
+        raise InvalidInput("bestand: geen leesbaar XLSX-bestand.") from None
     names = [_cell(v).strip() for v in first]
     while names and not names[-1]:
         names.pop()
@@ -290,9 +339,16 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[str], Rows]:
         book.close()
         raise
 
+    cells = sheet.iter_rows(min_row=2, max_col=XLSX_COLUMNS_READ, values_only=True)
+
     def rows() -> Rows:
+        number = 1
         try:
             for number, values in enumerate(cells, start=2):
+                if number > XLSX_MAX_ROW:
+                    raise InvalidInput(f"bestand: meer dan {XLSX_MAX_ROW} rijen.")
+                if values.count(None) == len(values):
+                    continue  # a missing row: cheap, there can be a million
                 texts = [_cell(v) for v in values]
                 while texts and not texts[-1].strip():
                     texts.pop()
@@ -302,6 +358,10 @@ def read_xlsx(stream: IO[bytes]) -> tuple[list[str], Rows]:
                     yield number, None
                     continue
                 yield number, dict(zip(header, texts, strict=False))
+        except unreadable:
+            raise InvalidInput(
+                f"bestand: geen leesbaar XLSX-bestand (na rij {number})."
+            ) from None
         finally:
             book.close()
 
