@@ -28,15 +28,19 @@ def _digest(namespace: str, kind: str, value: str, hex_digits: int) -> str:
     return hashlib.sha256(text).hexdigest()[:hex_digits]
 
 
-def trace_id(namespace: str, record: AuditRecord) -> str:
-    """32 hex digits (16 bytes); all actions on one object share one trace.
+def trace_id(namespace: str, record: AuditRecord, key: str | None = None) -> str:
+    """32 hex digits (16 bytes); all actions on one object share one trace, or
+    on the object named by ``key`` (``"signal:7"``: a share and what the recipient
+    does with it join the trace of the signal it came from).
 
     >>> len(trace_id("k", _example()))
     32
+    >>> trace_id("k", _example(), "signal:7") == trace_id("k", _example(), "signal:7")
+    True
     """
-    if record.object_type and record.object_ref:
+    if key is None and record.object_type and record.object_ref:
         key = f"{record.object_type}:{record.object_ref}"
-    else:
+    elif key is None:
         key = f"entry:{record.seq}"
     return _digest(namespace, "trace", key, 32)
 
@@ -68,15 +72,19 @@ def logboek_record(
     processing_activity_id: str,
     organisation: str | None,
     service_version: str,
+    trace_key: str | None = None,
+    parent_seq: int | None = None,
 ) -> dict[str, Any]:
     """One Logboek line for one audit entry.
 
+    ``trace_key`` and ``parent_seq`` come from the exporter, which knows how
+    entries relate (a share to its signal, a recipient's action to the share).
     ``detail`` may carry ``parent_seq`` (the entry that caused this one) and
     ``foreign_trace_id`` / ``foreign_span_id`` / ``foreign_entity`` (the calling
     action at another organisation); both are copied into the standard's fields.
     """
     detail = record.detail or {}
-    parent = detail.get("parent_seq")
+    parent = parent_seq if parent_seq is not None else detail.get("parent_seq")
     foreign: dict[str, Any] | None = None
     if detail.get("foreign_trace_id") and detail.get("foreign_span_id"):
         foreign = {
@@ -99,7 +107,7 @@ def logboek_record(
     }
     attributes += [{"key": k, "value": v} for k, v in optional.items() if v is not None]
     return {
-        "trace_id": trace_id(namespace, record),
+        "trace_id": trace_id(namespace, record, trace_key),
         "span_id": span_id(namespace, record.seq),
         "parent_span_id": (
             span_id(namespace, int(parent)) if isinstance(parent, int) else None

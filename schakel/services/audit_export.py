@@ -5,7 +5,7 @@ always covered by a checkpoint at its last entry and verifies on its own with
 ``schakel audit verify-export``.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TextIO
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 import schakel
 from schakel.audit import (
+    AuditRecord,
     canonical_json,
     export_lines,
     key_id,
@@ -26,7 +27,7 @@ from schakel.errors import InvalidInput
 from schakel.services.register import activity_id_for, activity_uri
 from schakel.store import audit_log
 from schakel.store.audit_log import CheckpointPolicy
-from schakel.store.models import Organisation
+from schakel.store.models import Organisation, Share
 
 
 class ExportFormat(StrEnum):
@@ -40,6 +41,74 @@ class ExportSummary:
     to_seq: int
     entries: int
     key_id: str
+
+
+class _ShareLineage:
+    """How the Logboek lines of shares hang together, across organisations.
+
+    A share's actions (``share.create`` at the sender; ``share.view``,
+    ``share.status`` ... at the recipient) join the trace of the signal it came
+    from, and each names its parent span: the share's creation for the
+    recipient's actions, the signal's creation (or the import batch that created
+    it) for the share's creation. Built while the entries stream past in chain
+    order, remembering only signals that were shared.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.signal_of: dict[int, int] = {
+            int(share_id): int(signal_id)
+            for share_id, signal_id in session.execute(
+                select(Share.id, Share.signal_id)
+            )
+        }
+        self._shared = set(self.signal_of.values())
+        self._signal_created: dict[int, int] = {}
+        self._share_created: dict[int, int] = {}
+
+    def place(self, record: AuditRecord) -> tuple[str | None, int | None]:
+        """``(trace key, parent seq)`` for one entry, in chain order."""
+        if record.action == "signal.create" and record.object_ref:
+            signal_id = int(record.object_ref)
+            if signal_id in self._shared:
+                self._signal_created.setdefault(signal_id, record.seq)
+        elif record.action == "signal.import.batch":
+            for imported in (record.detail or {}).get("signal_ids", ()):
+                if imported in self._shared:
+                    self._signal_created.setdefault(int(imported), record.seq)
+        if record.object_type != "share" or not record.object_ref:
+            return None, None
+        share_id = int(record.object_ref)
+        source = self.signal_of.get(share_id)
+        if source is None:  # not in the table any more: its own trace
+            return None, None
+        if record.action == "share.create":
+            self._share_created.setdefault(share_id, record.seq)
+            return f"signal:{source}", self._signal_created.get(source)
+        return f"signal:{source}", self._share_created.get(share_id)
+
+
+def _logboek_lines(
+    session: Session, records: Iterable[AuditRecord], fingerprint: str
+) -> Iterator[str]:
+    names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    lineage = _ShareLineage(session)
+    for record in records:
+        trace_key, parent_seq = lineage.place(record)
+        yield canonical_json(
+            logboek_record(
+                record,
+                namespace=fingerprint,
+                processing_activity_id=activity_uri(
+                    record.org_id, activity_id_for(record)
+                ),
+                organisation=names.get(record.org_id)
+                if record.org_id is not None
+                else None,
+                service_version=schakel.__version__,
+                trace_key=trace_key,
+                parent_seq=parent_seq,
+            )
+        )
 
 
 def write_export(
@@ -79,23 +148,7 @@ def write_export(
             exported_at=utcnow().isoformat(timespec="seconds"),
         )
     else:
-        names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
-        lines = (
-            canonical_json(
-                logboek_record(
-                    record,
-                    namespace=fingerprint,
-                    processing_activity_id=activity_uri(
-                        record.org_id, activity_id_for(record)
-                    ),
-                    organisation=names.get(record.org_id)
-                    if record.org_id is not None
-                    else None,
-                    service_version=schakel.__version__,
-                )
-            )
-            for record in records
-        )
+        lines = _logboek_lines(session, records, fingerprint)
     for line in lines:
         out.write(line + "\n")
     return ExportSummary(from_seq, head.seq, head.seq - from_seq + 1, fingerprint)
