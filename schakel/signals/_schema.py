@@ -63,8 +63,32 @@ def age_on(date_of_birth: str | None, day: dt.date) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        """Refuse text the database cannot store: PostgreSQL refuses NUL in a text
+        column (a 500 instead of a 422 for the municipality field, found by
+        fuzzing the import), and UTF-8 cannot encode a lone surrogate (a JSON
+        escape such as ``\\ud800``)."""
+        for text in _texts(value):
+            if "\x00" in text:
+                raise ValueError("bevat een ongeldig teken (NUL)")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError("bevat een ongeldig teken") from exc
+        return value
 
 
 class PersonInput(_Strict):

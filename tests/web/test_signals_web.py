@@ -1,5 +1,6 @@
 """Signal intake, routing through the gate and follow-up through pages and API."""
 
+import json
 import re
 
 from tests.factory import SAMPLE_SIGNAL, login
@@ -83,6 +84,30 @@ def test_api_rejects_unknown_indicator_with_problem_json(client, world):
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "nationality_x" in response.text
+
+
+def test_api_refuses_text_the_database_cannot_store(client, world):
+    """NUL reached PostgreSQL's clear municipality column (a 500); a lone surrogate
+    cannot be encoded at all. Both are a 422 naming the field; nothing is saved."""
+    csrf = _csrf(client, world)
+    before = client.get("/api/v1/signals").json()
+    for field, value in (
+        ("municipality", "Utr\x00echt"),
+        ("description", "tekst \ud800 met een half teken"),
+    ):
+        response = client.post(
+            "/api/v1/signals",
+            headers={"X-CSRF-Token": csrf, "content-type": "application/json"},
+            # json.dumps escapes both as \\u0000 and \\ud800, as a client would send
+            content=json.dumps({"signal": {**SAMPLE_SIGNAL, field: value}}),
+        )
+        assert response.status_code == 422, (field, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["field"] == f"signal.{field}"
+        if field == "municipality":
+            nul_answer = response.text
+    assert "ongeldig teken (NUL)" in nul_answer
+    assert client.get("/api/v1/signals").json() == before
 
 
 def test_route_to_police_then_follow_up_visible_to_reporter(client, world):
