@@ -20,6 +20,7 @@ import pytest
 from argon2 import PasswordHasher  # noqa: E402
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,17 +35,50 @@ from tests.factory import World, build_world
 _accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _accounts._DUMMY_HASH = _accounts._hasher.hash("dummy-password-for-timing")
 
-POSTGRES_URL = os.environ.get(
+BASE_POSTGRES_URL = os.environ.get(
     "SCHAKEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+#: ``pytest -n N`` (xdist) runs N workers; each gets a database of its own
+#: (``test_gw0`` ...), created on first use, so they never truncate each other's.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+POSTGRES_URL = (
+    make_url(BASE_POSTGRES_URL)
+    .set(database=f"{make_url(BASE_POSTGRES_URL).database}_{XDIST_WORKER}")
+    .render_as_string(hide_password=False)
+    if XDIST_WORKER
+    else BASE_POSTGRES_URL
 )
 REQUIRE_POSTGRES = os.environ.get("SCHAKEL_REQUIRE_POSTGRES") == "1"
 _pg_state: dict[str, object] = {}
+
+
+def _create_worker_database() -> None:
+    """The worker's own database, made through the base URL's server."""
+    name = make_url(POSTGRES_URL).database
+    admin = make_engine(
+        make_url(BASE_POSTGRES_URL)
+        .set(database="postgres")
+        .render_as_string(hide_password=False)
+    ).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
 _SIGNING_SEED = new_seed()
 
 
 def _postgres_available() -> bool:
     if "ok" not in _pg_state:
         try:
+            if XDIST_WORKER:
+                _create_worker_database()
             engine = make_engine(POSTGRES_URL)
             with engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
@@ -158,3 +192,14 @@ def client(settings: Settings, world: World) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
     app.state.engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` (``scripts/test``) the browser tests
+    stay together on one worker, in file order: they share one live server, and
+    the last of them (``test_zz_server_log``) greps that server's log for what the
+    others did."""
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        if item.path.is_relative_to(e2e):
+            item.add_marker(pytest.mark.xdist_group("browser"))

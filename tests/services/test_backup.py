@@ -28,7 +28,8 @@ from schakel.store.tenancy import Scope, scoped_transaction
 from tests.conftest import POSTGRES_URL, require_postgres
 from tests.factory import World, user_id
 
-RESTORE_DB = "schakel_restore_test"
+#: Per test database (and so per xdist worker).
+RESTORE_DB = f"schakel_restore_{make_url(POSTGRES_URL).database}"
 DESCRIPTION = "Synthetisch testsignaal voor de back-up"
 
 
