@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from api_load import _prepare_postgres
+
 TARGET_SECONDS = 120
 COLUMNS = [
     "source",
@@ -113,23 +115,6 @@ def _cli(env: dict[str, str], *args: str, check: bool = True) -> str:
     if check and done.returncode not in (0, 2):
         raise SystemExit(f"schakel {' '.join(args)} failed:\n{done.stderr}")
     return done.stdout
-
-
-def _prepare_postgres(url: str) -> bool:
-    from sqlalchemy import create_engine, text
-
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    name = url.rsplit("/", 1)[1]
-    try:
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        engine.dispose()
-        return True
-    except Exception as exc:  # noqa: BLE001 - report and skip the backend
-        print(f"PostgreSQL niet beschikbaar ({exc.__class__.__name__}); overgeslagen")
-        return False
 
 
 def bench(label: str, database_url: str | None, data: Path, rows: int) -> None:
