@@ -35,6 +35,7 @@ from schakel.services.rights import (
     add_months,
     grounds,
     require_privacy_officer,
+    undecided_request,
 )
 from schakel.signals import SignalInput
 from schakel.store import audit_log
@@ -256,20 +257,6 @@ def request_rectification(
     return request
 
 
-def _pending(session: Session, actor: Actor, request_id: int) -> RectificationRequest:
-    require_privacy_officer(actor)
-    row = session.scalars(
-        select(RectificationRequest).where(RectificationRequest.id == request_id)
-    ).first()
-    if row is None or row.org_id != actor.org_id:
-        raise NotFound(
-            "Dit rectificatieverzoek bestaat niet of is niet van uw organisatie."
-        )
-    if row.status != REQUESTED:
-        raise InvalidInput("Over dit rectificatieverzoek is al besloten.")
-    return row
-
-
 def _recompute_alerts(session: Session, actor: Actor, row: Signal) -> int:
     """Alerts came from the old identifiers: drop them (both sides), match again."""
     with elevated(session):
@@ -321,7 +308,9 @@ def approve_rectification(
     """Step two: a privacy officer of the same organisation approves; the record,
     its tokens and encodings, its alerts and every share made from it are
     corrected in this transaction, and the recipients are told."""
-    request = _pending(session, actor, request_id)
+    request = undecided_request(
+        session, actor, RectificationRequest, request_id, "rectificatieverzoek"
+    )
     row = _own_signal(session, actor, request.signal_id)
     assert request.value_enc is not None
     value = str(keys.keyring.decrypt_json(request.value_enc, VALUE_CONTEXT)["value"])
@@ -394,7 +383,9 @@ def refuse_rectification(
     session: Session, actor: Actor, request_id: int, reason: str, keys: KeyMaterial
 ) -> RectificationRequest:
     """Refuse with a reason (kept encrypted for the data subject's answer)."""
-    request = _pending(session, actor, request_id)
+    request = undecided_request(
+        session, actor, RectificationRequest, request_id, "rectificatieverzoek"
+    )
     if not reason.strip():
         raise InvalidInput("reden: geef aan waarom de correctie wordt geweigerd.")
     request.status = REFUSED

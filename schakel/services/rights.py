@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -748,17 +748,24 @@ def request_erasure(
     return request
 
 
-def _own_erasure(session: Session, actor: Actor, erasure_id: int) -> ErasureRequest:
+_Request = TypeVar("_Request", ErasureRequest, RectificationRequest)
+
+
+def undecided_request(
+    session: Session,
+    actor: Actor,
+    model: type[_Request],
+    request_id: int,
+    noun: str,
+) -> _Request:
+    """The own organisation's request still awaiting a decision, for its privacy
+    officer; ``noun`` names the kind in the messages (``verwijderverzoek``)."""
     require_privacy_officer(actor)
-    row = session.scalars(
-        select(ErasureRequest).where(ErasureRequest.id == erasure_id)
-    ).first()
+    row = session.scalars(select(model).where(model.id == request_id)).first()
     if row is None or row.org_id != actor.org_id:
-        raise NotFound(
-            "Dit verwijderverzoek bestaat niet of is niet van uw organisatie."
-        )
+        raise NotFound(f"Dit {noun} bestaat niet of is niet van uw organisatie.")
     if row.status != REQUESTED:
-        raise InvalidInput("Over dit verwijderverzoek is al besloten.")
+        raise InvalidInput(f"Over dit {noun} is al besloten.")
     return row
 
 
@@ -768,7 +775,9 @@ def approve_erasure(
     """Step two: a privacy officer of the same organisation approves; the erasure
     runs at once unless a legal hold applies, in which case the request is refused
     with the hold's ground (recorded, not raised, so the refusal is kept)."""
-    request = _own_erasure(session, actor, erasure_id)
+    request = undecided_request(
+        session, actor, ErasureRequest, erasure_id, "verwijderverzoek"
+    )
     row = _own_signal(session, actor, request.signal_id)
     request.decided_by_user_id = actor.user_id
     request.decided_at = utcnow()
